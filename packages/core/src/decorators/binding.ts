@@ -1,0 +1,176 @@
+import { getDefaultCache, type Cache, type CallPolicy, type EntryRef } from '../cache.js';
+import { CacheOptionsError, KeyDerivationError, NoCacheConfiguredError } from '../errors.js';
+import { encodeArgs, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
+import { classConfig, type CacheSource, type ClassConfig } from './cache-config.js';
+import { findOwner, type AnyMethod } from './flavour.js';
+
+/** @internal The settings a cached method or function was declared with, validated. */
+export interface CachedSpec {
+  readonly ttlMs: number | undefined;
+  readonly tags: readonly string[] | ((...args: unknown[]) => readonly string[]);
+  readonly key: ((...args: unknown[]) => string) | undefined;
+  readonly cache: CacheSource | undefined;
+  readonly condition: ((...args: unknown[]) => boolean) | undefined;
+  readonly unless: ((value: unknown, args: readonly unknown[]) => boolean) | undefined;
+}
+
+/** @internal What a method needs per cache, computed once. */
+export interface Binding {
+  readonly cache: Cache;
+  readonly policy: CallPolicy;
+  /** `ns:m:Class.method:` */
+  readonly prefix: string;
+  /** Tag ids when the tags do not depend on the arguments. */
+  readonly staticTags: readonly string[] | undefined;
+  /** Class-level tags, prepended to argument-dependent ones. */
+  readonly classTags: readonly string[];
+}
+
+const records = new WeakMap<Function, MethodRecord>();
+
+/** @internal The record behind a `@Cached` method or `cached()` function, if `fn` is one. */
+export function recordOf(fn: unknown): MethodRecord | undefined {
+  return typeof fn === 'function' ? records.get(fn) : undefined;
+}
+
+/**
+ * @internal One cached method (or function): resolves its class, cache and binding on
+ * the first call, then keeps the binding for as long as the cache stays the same.
+ */
+export class MethodRecord {
+  #owner: Function | undefined;
+  #config: ClassConfig | undefined;
+  #last: Binding | undefined;
+
+  constructor(
+    readonly decorator: string,
+    readonly methodName: string,
+    readonly isStatic: boolean,
+    owner: Function | undefined,
+    readonly spec: CachedSpec,
+    /** A plain function wrapped by `cached()`: it is its own owner and has no class. */
+    readonly standalone: boolean,
+  ) {
+    this.#owner = owner;
+    if (owner !== undefined && !standalone) this.#config = classConfig(owner);
+  }
+
+  /** Registers the wrapper, so `methodKey()` and `keyFor()` can find this record. */
+  register(wrapper: Function): void {
+    records.set(wrapper, this);
+  }
+
+  /** The declaring class (or, for `cached()`, the function). */
+  owner(self: unknown, wrapper: Function): Function {
+    if (this.#owner === undefined) {
+      this.#owner =
+        findOwner(self, wrapper, this.methodName, this.isStatic) ??
+        ((this.isStatic ? self : (self as { constructor?: Function } | null)?.constructor) as Function);
+      if (!this.standalone) this.#config = classConfig(this.#owner);
+    }
+    return this.#owner;
+  }
+
+  /** The cache for a call on `self`. */
+  resolveCache(self: unknown, owner: Function): Cache {
+    const source = this.spec.cache ?? this.#classConfig(owner)?.cache;
+    const cache = source === undefined ? getDefaultCache() : typeof source === 'function' ? source(self) : source;
+    if (cache === undefined || typeof (cache as Partial<Cache>).call !== 'function') {
+      throw new NoCacheConfiguredError(
+        `${this.decorator} ${this.describe(owner)}: no cache to use. Create one with createCache({ store }) ` +
+          'before the first call (the first cache is the default), or name one with the `cache` option or @CacheConfig({ cache }).' +
+          (cache === undefined ? '' : ' The `cache` function returned something that is not a Cache.'),
+      );
+    }
+    return cache;
+  }
+
+  /** The binding for `cache`: label, policy, key prefix and static tags. */
+  bind(cache: Cache, owner: Function): Binding {
+    const last = this.#last;
+    if (last !== undefined && last.cache === cache) return last;
+    const config = this.#classConfig(owner);
+    const label = this.label(owner, config);
+    cache.claimLabel(label, owner);
+    const ttlMs = this.spec.ttlMs ?? config?.ttlMs ?? cache.options.ttlMs;
+    const classTags = config?.tags ?? [];
+    const tags = this.spec.tags;
+    const binding: Binding = {
+      cache,
+      policy: cache.policy(label, ttlMs, this.spec.unless, !this.standalone),
+      prefix: methodKeyPrefix(cache.namespace, label),
+      staticTags: typeof tags === 'function' ? undefined : cache.tagIds([...classTags, ...tags], `${label}: \`tags\``),
+      classTags,
+    };
+    this.#last = binding;
+    return binding;
+  }
+
+  /** The storage key of a call with `args`. */
+  keyOf(binding: Binding, self: unknown, args: unknown[]): string {
+    const keyFn = this.spec.key;
+    if (keyFn === undefined) return binding.prefix + encodeArgs(args, binding.policy.label);
+    const key = keyFn.apply(self, args);
+    if (typeof key !== 'string' || key.length === 0) {
+      throw new KeyDerivationError(`${binding.policy.label}: the \`key\` function must return a non-empty string; it returned ${typeof key}`);
+    }
+    return userKey(binding.cache.namespace, key);
+  }
+
+  /** The tag ids of a call with `args`. */
+  tagsOf(binding: Binding, self: unknown, args: unknown[]): readonly string[] {
+    if (binding.staticTags !== undefined) return binding.staticTags;
+    const tags = (this.spec.tags as (...a: unknown[]) => readonly string[]).apply(self, args);
+    const all = binding.classTags.length === 0 ? tags : [...binding.classTags, ...tags];
+    return binding.cache.tagIds(all, `${binding.policy.label}: the \`tags\` function's result`);
+  }
+
+  /** An {@link EntryRef} naming this method's entry for `args`. */
+  entryRef(owner: Function, args: unknown[]): EntryRef {
+    return {
+      storageKey: (cache: Cache) => this.keyOf(this.bind(cache, owner), undefined, args),
+    };
+  }
+
+  #classConfig(owner: Function): ClassConfig | undefined {
+    // Legacy class decorators run after method decorators: look again until found.
+    if (this.#config === undefined && !this.standalone) this.#config = classConfig(owner);
+    return this.#config;
+  }
+
+  describe(owner: Function | undefined): string {
+    return this.standalone ? this.methodName : `${owner?.name || '(anonymous class)'}.${this.methodName}`;
+  }
+
+  #labelCache: string | undefined;
+  label(owner: Function, config: ClassConfig | undefined): string {
+    if (this.#labelCache !== undefined) return this.#labelCache;
+    const className = this.standalone ? undefined : (config?.name ?? owner.name);
+    const label = className === undefined ? this.methodName : `${className}.${this.methodName}`;
+    if (!isKeySegment(label)) {
+      throw new CacheOptionsError(
+        `${this.decorator}: '${label}' cannot be used in cache keys (it is empty or holds ':', '#' or spaces); ` +
+          'name the class with @CacheConfig({ name }) or the function with the `name` option',
+      );
+    }
+    return (this.#labelCache = label);
+  }
+}
+
+/** The wrapper installed for a cached method or function. */
+export function cachedWrapper(record: MethodRecord, original: AnyMethod): AnyMethod {
+  const spec = record.spec;
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    if (spec.condition !== undefined && !spec.condition.apply(this, args)) return original.apply(this, args);
+    try {
+      const owner = record.owner(this, wrapper);
+      const binding = record.bind(record.resolveCache(this, owner), owner);
+      return binding.cache.call(record.keyOf(binding, this, args), record.tagsOf(binding, this, args), binding.policy, original, this, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  record.register(wrapper);
+  Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+  return wrapper;
+}

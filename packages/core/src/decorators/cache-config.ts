@@ -1,0 +1,87 @@
+import type { Cache } from '../cache.js';
+import { describe, parseDuration, type Duration } from '../duration.js';
+import { CacheOptionsError } from '../errors.js';
+import { isKeySegment } from '../keys.js';
+import { rejectUnknown } from '../options.js';
+import type { UniversalClassDecorator } from './flavour.js';
+
+/** Where a decorated method finds its cache: a cache, or a function of the instance (dependency injection). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CacheSource = Cache | ((instance: any) => Cache);
+
+/** Options of {@link CacheConfig}. */
+export interface CacheConfigOptions {
+  /** The cache for every decorated method of the class (a method's own `cache` wins). */
+  cache?: CacheSource;
+  /** The class's name in keys and stats, instead of `constructor.name` (which minifiers change). */
+  name?: string;
+  /** Default TTL for the class's cached methods. */
+  ttl?: Duration;
+  /** Tags added to every cached method of the class. */
+  tags?: readonly string[];
+}
+
+/** @internal Validated class-level settings. */
+export interface ClassConfig {
+  readonly cache: CacheSource | undefined;
+  readonly name: string | undefined;
+  readonly ttlMs: number | undefined;
+  readonly tags: readonly string[];
+}
+
+const KNOWN: { [K in keyof Required<CacheConfigOptions>]: true } = { cache: true, name: true, ttl: true, tags: true };
+const configs = new WeakMap<Function, ClassConfig>();
+
+/** @internal The class-level settings of `owner`, if it has any. */
+export function classConfig(owner: Function | undefined): ClassConfig | undefined {
+  return owner === undefined ? undefined : configs.get(owner);
+}
+
+/** Checks a cache source given as an option. */
+export function checkCacheSource(value: unknown, option: string): CacheSource | undefined {
+  if (value === undefined) return undefined;
+  const isCache = typeof value === 'object' && value !== null && typeof (value as Cache).call === 'function';
+  if (!isCache && typeof value !== 'function') {
+    throw new CacheOptionsError(`${option} must be a Cache (from createCache) or a function (instance) => Cache; got ${describe(value)}`);
+  }
+  return value as CacheSource;
+}
+
+/** Checks a static tag list given as an option. */
+export function checkTagList(value: unknown, option: string): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((tag) => typeof tag === 'string' && tag.length > 0)) {
+    throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describe(value)}`);
+  }
+  return Object.freeze([...value]);
+}
+
+/**
+ * Class-level defaults for `@Cached` and `@Invalidates`: which cache, the name used in
+ * keys, a default TTL and tags for every cached method.
+ *
+ * @example
+ * @CacheConfig({ name: 'users', ttl: '10m', tags: ['users'] })
+ * class UserRepository { ... }
+ */
+export function CacheConfig(options: CacheConfigOptions): UniversalClassDecorator {
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheOptionsError(`@CacheConfig: options must be an object; got ${describe(options)}`);
+  }
+  rejectUnknown('@CacheConfig', options, KNOWN);
+  if (options.name !== undefined && !isKeySegment(options.name)) {
+    throw new CacheOptionsError(`@CacheConfig: \`name\` must be a non-empty string without ':', '#' or spaces; got ${describe(options.name)}`);
+  }
+  const config: ClassConfig = Object.freeze({
+    cache: checkCacheSource(options.cache, '@CacheConfig: `cache`'),
+    name: options.name,
+    ttlMs: options.ttl === undefined ? undefined : parseDuration(options.ttl, '@CacheConfig: `ttl`'),
+    tags: checkTagList(options.tags, '@CacheConfig: `tags`'),
+  });
+  return (target: Function, context?: ClassDecoratorContext) => {
+    if (typeof target !== 'function' || (context !== undefined && context.kind !== 'class')) {
+      throw new CacheOptionsError('@CacheConfig can only decorate classes');
+    }
+    configs.set(target, config);
+  };
+}

@@ -1,0 +1,142 @@
+import type { Cache, EntryRef } from '../cache.js';
+import { describe, parseDuration, type Duration } from '../duration.js';
+import { CacheOptionsError } from '../errors.js';
+import { rejectUnknown } from '../options.js';
+import { cachedWrapper, MethodRecord, recordOf, type CachedSpec } from './binding.js';
+import { checkCacheSource, checkTagList, type CacheSource } from './cache-config.js';
+import { methodDecorator, requireAsync, type AnyMethod, type UniversalMethodDecorator } from './flavour.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- options see the method's own argument types */
+
+/** Options of {@link Cached} and {@link cached}. */
+export interface CachedOptions {
+  /** Time to live; default the class's `@CacheConfig` ttl, then the cache's. */
+  ttl?: Duration;
+  /** Tags of the entry: a list, or a function of the call's arguments. */
+  tags?: readonly string[] | ((...args: any[]) => readonly string[]);
+  /**
+   * The entry's key, from the arguments, in the same key space as `cache.get/set/delete`
+   * and `@Invalidates({ keys })`. Default: `namespace:m:Class.method:<encoded args>`.
+   */
+  key?: (...args: any[]) => string;
+  /** The cache to use: a Cache, or a function of the instance (dependency injection). */
+  cache?: CacheSource;
+  /** Skip the cache entirely for calls where this returns false. */
+  condition?: (...args: any[]) => boolean;
+  /** Do not store a result for which this returns true (it is still returned). */
+  unless?: (result: any, ...args: any[]) => boolean;
+}
+
+/** Options of {@link cached}: those of `@Cached`, plus the name used in keys and stats. */
+export interface CachedFunctionOptions extends CachedOptions {
+  /** The function's name in keys and stats; default `fn.name`, which must then be non-empty. */
+  name?: string;
+}
+
+const KNOWN: { [K in keyof Required<CachedFunctionOptions>]: true } = {
+  ttl: true, tags: true, key: true, cache: true, condition: true, unless: true, name: true,
+};
+
+const { name: _name, ...METHOD_KNOWN } = KNOWN;
+
+function fnOption<T extends Function>(value: unknown, option: string, shape: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new CacheOptionsError(`${option} must be a function ${shape}; got ${describe(value)}`);
+  return value as T;
+}
+
+/** Validates `@Cached`/`cached()` options up front. */
+function toSpec(where: string, input: CachedFunctionOptions | Duration | undefined, allowName: boolean): CachedSpec {
+  const options: CachedFunctionOptions =
+    input === undefined ? {} : typeof input === 'number' || typeof input === 'string' ? { ttl: input } : input;
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheOptionsError(`${where}: options must be an object or a ttl; got ${describe(options)}`);
+  }
+  rejectUnknown(where, options, allowName ? KNOWN : METHOD_KNOWN);
+  const tags =
+    typeof options.tags === 'function' ? (options.tags as CachedSpec['tags']) : checkTagList(options.tags, `${where}: \`tags\``);
+  const unless = fnOption<(result: unknown, ...args: unknown[]) => boolean>(options.unless, `${where}: \`unless\``, '(result, ...args) => boolean');
+  return {
+    ttlMs: options.ttl === undefined ? undefined : parseDuration(options.ttl, `${where}: \`ttl\``),
+    tags,
+    key: fnOption(options.key, `${where}: \`key\``, '(...args) => string'),
+    cache: checkCacheSource(options.cache, `${where}: \`cache\``),
+    condition: fnOption(options.condition, `${where}: \`condition\``, '(...args) => boolean'),
+    unless: unless === undefined ? undefined : (value, args) => unless(value, ...args),
+  };
+}
+
+/**
+ * Caches an async method's results. Works with legacy `experimentalDecorators` and with
+ * TC39 standard decorators. Keys include the class and method, so two classes never
+ * share entries; concurrent callers of one cold key run the method once per process.
+ *
+ * @example
+ * class UserRepository {
+ *   @Cached({ ttl: '5m', tags: (id: number) => [`user:${id}`] })
+ *   async findById(id: number): Promise<User | null> { ... }
+ * }
+ */
+export function Cached(options?: CachedOptions | Duration): UniversalMethodDecorator {
+  const spec = toSpec('@Cached', options, false);
+  return methodDecorator('@Cached', (original, site) => {
+    if (site.owner !== undefined) requireAsync(site, site.owner.name);
+    const record = new MethodRecord('@Cached', site.methodName, site.isStatic, site.owner, spec, false);
+    return cachedWrapper(record, original);
+  });
+}
+
+/** A function wrapped by {@link cached}. */
+export type CachedFunction<F extends (...args: any[]) => any> = ((...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>) & {
+  /** Names this function's entry for `args`, for `cache.delete()` and `@Invalidates({ keys })`. */
+  keyFor(...args: Parameters<F>): EntryRef;
+};
+
+/**
+ * Caches a plain function, for code without classes.
+ *
+ * @example
+ * const findUser = cached(async (id: number) => db.users.find(id), { name: 'findUser', ttl: '1m' });
+ * await cache.delete(findUser.keyFor(42));
+ */
+export function cached<F extends (...args: any[]) => any>(fn: F, options: CachedFunctionOptions = {}): CachedFunction<F> {
+  if (typeof fn !== 'function') throw new CacheOptionsError(`cached: the first argument must be a function; got ${describe(fn)}`);
+  const spec = toSpec('cached', options, true);
+  const name = options.name ?? fn.name;
+  // A plain function is its own owner.
+  const record = new MethodRecord('cached()', name, false, fn, spec, true);
+  record.label(fn, undefined); // validates the name now, not on the first call
+  const wrapper = cachedWrapper(record, fn as AnyMethod) as CachedFunction<F>;
+  wrapper.keyFor = (...args: Parameters<F>) => record.entryRef(fn, args);
+  return wrapper;
+}
+
+/** Same as {@link cached}, bound to one cache. */
+export function cachedIn<F extends (...args: any[]) => any>(cache: Cache, fn: F, options: Omit<CachedFunctionOptions, 'cache'> = {}): CachedFunction<F> {
+  return cached(fn, { ...options, cache });
+}
+
+/**
+ * Names a `@Cached` method's entry by its arguments, without knowing the key format:
+ * for `cache.delete()` and `@Invalidates({ keys })`.
+ *
+ * @example
+ * @Invalidates({ keys: (id: number) => [methodKey(UserRepository, 'findById', id)] })
+ */
+export function methodKey<C extends abstract new (...args: any) => any, M extends keyof InstanceType<C> & string>(
+  cls: C,
+  method: M,
+  ...args: InstanceType<C>[M] extends (...a: infer A) => any ? A : never
+): EntryRef;
+export function methodKey(cls: Function, method: string, ...args: unknown[]): EntryRef;
+export function methodKey(cls: Function, method: string, ...args: unknown[]): EntryRef {
+  if (typeof cls !== 'function') throw new CacheOptionsError(`methodKey: the first argument must be a class; got ${describe(cls)}`);
+  const onPrototype = (cls.prototype as Record<string, unknown> | undefined)?.[method];
+  const fn = recordOf(onPrototype) ? onPrototype : (cls as unknown as Record<string, unknown>)[method];
+  const record = recordOf(fn);
+  if (record === undefined) {
+    throw new CacheOptionsError(`methodKey: ${cls.name}.${method} is not a @Cached method`);
+  }
+  const owner = record.owner(record.isStatic ? cls : Object.create(cls.prototype as object), fn as Function);
+  return record.entryRef(owner, args);
+}

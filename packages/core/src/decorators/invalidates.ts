@@ -1,0 +1,108 @@
+import type { Cache, EntryRef } from '../cache.js';
+import { describe } from '../duration.js';
+import { CacheOptionsError, NoCacheConfiguredError } from '../errors.js';
+import { getDefaultCache } from '../cache.js';
+import { rejectUnknown } from '../options.js';
+import type { InvalidationMode } from '../store.js';
+import { checkCacheSource, checkTagList, classConfig, type CacheSource } from './cache-config.js';
+import { findOwner, methodDecorator, requireAsync, type UniversalMethodDecorator } from './flavour.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- options see the method's own argument types */
+
+/** Options of {@link Invalidates}. */
+export interface InvalidatesOptions {
+  /** Tags to invalidate: a list, or a function of the method's arguments. */
+  tags?: readonly string[] | ((...args: any[]) => readonly string[]);
+  /**
+   * Entries to delete: keys (as given to `@Cached({ key })` or `cache.set`), or
+   * `methodKey(Class, 'method', ...args)` references; a list or a function of the arguments.
+   */
+  keys?: ReadonlyArray<string | EntryRef> | ((...args: any[]) => ReadonlyArray<string | EntryRef>);
+  /** Invalidate before the method runs instead of after it succeeds. Default false. */
+  before?: boolean;
+  /** `'delete'` (default) or `'expire'` (entries stay readable as stale). */
+  mode?: InvalidationMode;
+  /** The cache: a Cache or a function of the instance; default the class's, then the default cache. */
+  cache?: CacheSource;
+}
+
+const KNOWN: { [K in keyof Required<InvalidatesOptions>]: true } = { tags: true, keys: true, before: true, mode: true, cache: true };
+
+type ListSource<T> = readonly T[] | ((...args: unknown[]) => readonly T[]);
+
+function checkKeys(value: unknown, option: string): ListSource<string | EntryRef> {
+  if (value === undefined) return [];
+  if (typeof value === 'function') return value as ListSource<string | EntryRef>;
+  const ok = Array.isArray(value) && value.every((k) => (typeof k === 'string' && k.length > 0) || (typeof k === 'object' && k !== null && typeof (k as EntryRef).storageKey === 'function'));
+  if (!ok) throw new CacheOptionsError(`${option} must be an array of keys or methodKey() references, or a function returning one; got ${describe(value)}`);
+  return Object.freeze([...(value as Array<string | EntryRef>)]);
+}
+
+/**
+ * Invalidates tags and entries when the method succeeds (or before it runs, with
+ * `before: true`). A method that throws invalidates nothing (unless `before`), and its
+ * error reaches the caller unchanged. When the returned promise resolves, the
+ * invalidation has reached the store.
+ *
+ * @example
+ * @Invalidates({ tags: (id: number) => [`user:${id}`] })
+ * async rename(id: number, name: string): Promise<void> { ... }
+ */
+export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorator {
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheOptionsError(`@Invalidates: options must be an object with \`tags\` and/or \`keys\`; got ${describe(options)}`);
+  }
+  rejectUnknown('@Invalidates', options, KNOWN);
+  const tags: ListSource<string> =
+    typeof options.tags === 'function' ? (options.tags as ListSource<string>) : checkTagList(options.tags, '@Invalidates: `tags`');
+  const keys = checkKeys(options.keys, '@Invalidates: `keys`');
+  if (options.tags === undefined && options.keys === undefined) {
+    throw new CacheOptionsError('@Invalidates: give `tags`, `keys` or both; with neither it would do nothing');
+  }
+  const mode = options.mode ?? 'delete';
+  if (mode !== 'delete' && mode !== 'expire') {
+    throw new CacheOptionsError(`@Invalidates: \`mode\` must be 'delete' or 'expire'; got ${describe(mode)}`);
+  }
+  if (options.before !== undefined && typeof options.before !== 'boolean') {
+    throw new CacheOptionsError(`@Invalidates: \`before\` must be true or false; got ${describe(options.before)}`);
+  }
+  const before = options.before === true;
+  const source = checkCacheSource(options.cache, '@Invalidates: `cache`');
+
+  return methodDecorator('@Invalidates', (original, site) => {
+    if (site.owner !== undefined) requireAsync(site, site.owner.name);
+    let owner = site.owner;
+    const resolve = (self: unknown): Cache => {
+      owner ??= findOwner(self, wrapper, site.methodName, site.isStatic);
+      const from = source ?? classConfig(owner)?.cache;
+      const cache = from === undefined ? getDefaultCache() : typeof from === 'function' ? from(self) : from;
+      if (cache === undefined) {
+        throw new NoCacheConfiguredError(
+          `@Invalidates ${owner?.name ?? ''}.${site.methodName}: no cache to use. Create one with createCache({ store }), ` +
+            'or name one with the `cache` option or @CacheConfig({ cache }).',
+        );
+      }
+      return cache;
+    };
+    const invalidate = async (self: unknown, args: unknown[]): Promise<void> => {
+      const cache = resolve(self);
+      const tagList = typeof tags === 'function' ? tags.apply(self, args) : tags;
+      const keyList = typeof keys === 'function' ? keys.apply(self, args) : keys;
+      await Promise.all([
+        tagList.length > 0 ? cache.invalidateTags(tagList, { mode }) : undefined,
+        keyList.length > 0 ? cache.delete(...keyList) : undefined,
+      ]);
+    };
+    const wrapper = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      if (before) {
+        await invalidate(this, args);
+        return original.apply(this, args);
+      }
+      const result = await original.apply(this, args);
+      await invalidate(this, args);
+      return result;
+    };
+    Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+    return wrapper;
+  });
+}

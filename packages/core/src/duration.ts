@@ -1,0 +1,41 @@
+import { CacheOptionsError } from './errors.js';
+
+/** A duration: a number of milliseconds, or a string with a unit: `'250ms'`, `'30s'`, `'5m'`, `'2h'`, `'1d'`. */
+export type Duration = number | `${number}${DurationUnit}`;
+type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
+
+const UNIT_MS: Record<DurationUnit, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/;
+
+/**
+ * Turns a {@link Duration} into milliseconds, or throws a `CacheOptionsError` that names
+ * `option` and says what would be valid. Called when options are read (creation or
+ * decoration time), never on a request.
+ *
+ * @example parseDuration('5m', 'ttl') // 300000
+ */
+export function parseDuration(value: unknown, option: string, { allowZero = false } = {}): number {
+  let ms: number | undefined;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string') {
+    const match = PATTERN.exec(value);
+    if (match) ms = Number(match[1]) * UNIT_MS[match[2] as DurationUnit];
+  }
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0 || (!allowZero && ms === 0)) {
+    throw new CacheOptionsError(
+      `${option} must be a ${allowZero ? 'non-negative' : 'positive'} duration: a number of milliseconds ` +
+        `or a string like '250ms', '30s', '5m', '2h', '1d'; got ${describe(value)}`,
+    );
+  }
+  return Math.round(ms);
+}
+
+/** A short, safe description of a bad option value for error messages (never the whole value). */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,103 @@
+/**
+ * Every error cachewise throws is a `CacheError` with a literal `name`, a stable `code`
+ * and, where one exists, the underlying `cause`. Type guards check `name`, so they work
+ * across two copies of the package in one process.
+ */
+export type CacheErrorCode =
+  | 'ERR_CACHE_OPTIONS'
+  | 'ERR_CACHE_KEY'
+  | 'ERR_CACHE_SERIALIZE'
+  | 'ERR_CACHE_DECODE'
+  | 'ERR_CACHE_NO_CACHE'
+  | 'ERR_CACHE_STORE'
+  | 'ERR_CACHE_CLOSED';
+
+/**
+ * Base class of every cachewise error. `error instanceof CacheError` is true for all of
+ * them, including {@link CacheOptionsError}, which is a `TypeError`.
+ */
+export class CacheError extends Error {
+  override name: string = 'CacheError';
+  readonly code: CacheErrorCode;
+
+  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this === CacheError) return isCacheError(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
+
+/**
+ * An option or argument is invalid: a `TypeError` (and a `CacheError`) thrown at creation
+ * or decoration time, whose message names the option and says what would be valid.
+ */
+export class CacheOptionsError extends TypeError {
+  override name = 'CacheOptionsError' as const;
+  readonly code = 'ERR_CACHE_OPTIONS' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** An argument of a cached call cannot be turned into a key (a function, a symbol, a cycle). */
+export class KeyDerivationError extends CacheError {
+  override name = 'KeyDerivationError' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CACHE_KEY', message, options);
+  }
+}
+
+/** A value cannot be serialized for a store that keeps bytes. The value is returned, not cached. */
+export class SerializationError extends CacheError {
+  override name = 'SerializationError' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CACHE_SERIALIZE', message, options);
+  }
+}
+
+/** A payload read from a store is not one this version can decode. Treated as a miss. */
+export class DecodeError extends CacheError {
+  override name = 'DecodeError' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CACHE_DECODE', message, options);
+  }
+}
+
+/** A decorator ran with no cache: none was created, and none was named. */
+export class NoCacheConfiguredError extends CacheError {
+  override name = 'NoCacheConfiguredError' as const;
+  constructor(message: string) {
+    super('ERR_CACHE_NO_CACHE', message);
+  }
+}
+
+/** A store operation failed or timed out. Callers never see it: it is counted and emitted. */
+export class StoreError extends CacheError {
+  override name = 'StoreError' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CACHE_STORE', message, options);
+  }
+}
+
+function hasName(error: unknown, name: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
+}
+
+/** True for any error thrown by cachewise, from any copy of the package. */
+export function isCacheError(error: unknown): error is CacheError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_CACHE_');
+}
+/** True for {@link CacheOptionsError}. */
+export const isCacheOptionsError = (e: unknown): e is CacheOptionsError => hasName(e, 'CacheOptionsError');
+/** True for {@link KeyDerivationError}. */
+export const isKeyDerivationError = (e: unknown): e is KeyDerivationError => hasName(e, 'KeyDerivationError');
+/** True for {@link SerializationError}. */
+export const isSerializationError = (e: unknown): e is SerializationError => hasName(e, 'SerializationError');
+/** True for {@link NoCacheConfiguredError}. */
+export const isNoCacheConfiguredError = (e: unknown): e is NoCacheConfiguredError =>
+  hasName(e, 'NoCacheConfiguredError');

@@ -1,0 +1,32 @@
+// Standard decorators' `context.metadata` needs Symbol.metadata, which Node 20 lacks.
+(Symbol as { metadata?: symbol }).metadata ??= Symbol('Symbol.metadata');
+
+export { createCache, setDefaultCache, getDefaultCache, Cache } from './cache.js';
+export type { WrapOptions, SetOptions, InvalidateOptions, CacheEntryInfo, EntryRef } from './cache.js';
+export type { CacheOptions } from './options.js';
+export { Cached, cached, cachedIn, methodKey } from './decorators/cached.js';
+export type { CachedOptions, CachedFunctionOptions, CachedFunction } from './decorators/cached.js';
+export { Invalidates } from './decorators/invalidates.js';
+export type { InvalidatesOptions } from './decorators/invalidates.js';
+export { CacheConfig } from './decorators/cache-config.js';
+export type { CacheConfigOptions, CacheSource } from './decorators/cache-config.js';
+export type { UniversalMethodDecorator, UniversalClassDecorator } from './decorators/flavour.js';
+export { parseDuration } from './duration.js';
+export type { Duration } from './duration.js';
+export { jsonSerializer } from './serializer.js';
+export type { Serializer } from './serializer.js';
+export { encodeRecord, decodeRecord } from './entry.js';
+export type { CacheRecord, DecodeLimits } from './entry.js';
+export { UNTOUCHED_TAG, isThenable } from './store.js';
+export type {
+  Store, LiveStore, ByteStore, StoreRead, TagState, WriteOptions, InvalidationMode, MaybePromise,
+} from './store.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+export type { CacheStats, CounterSnapshot, CacheCounters } from './stats.js';
+export type { CacheEventMap, CacheEventName, CacheListener, CacheErrorKind } from './events.js';
+export {
+  CacheError, CacheOptionsError, KeyDerivationError, SerializationError, DecodeError, NoCacheConfiguredError, StoreError,
+  isCacheError, isCacheOptionsError, isKeyDerivationError, isSerializationError, isNoCacheConfiguredError,
+} from './errors.js';
+export type { CacheErrorCode } from './errors.js';

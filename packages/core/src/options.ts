@@ -1,0 +1,131 @@
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { describe, parseDuration, type Duration } from './duration.js';
+import { CacheOptionsError } from './errors.js';
+import { isNamespace } from './keys.js';
+import { jsonSerializer, type Serializer } from './serializer.js';
+import type { Store } from './store.js';
+
+/** Options of {@link createCache}. */
+export interface CacheOptions {
+  /** Where entries live: `memoryStore()`, `redisStore()`, or your own `Store`. Required. */
+  store: Store;
+  /** Prefix of every key and tag of this cache; `clear()` drops this namespace only. Default `'cw'`. */
+  namespace?: string;
+  /** Default time to live. Default `'5m'`. */
+  ttl?: Duration;
+  /**
+   * Fraction of the TTL to take off at random, so entries written together do not expire
+   * together: `0.1` makes a 5-minute TTL land between 4m30s and 5m. Default `0.1`; `0` turns it off.
+   */
+  jitter?: number;
+  /** Turns values into bytes for byte stores. Default {@link jsonSerializer}. */
+  serializer?: Serializer;
+  /** Largest payload written or read, in bytes; larger ones are not cached / read as a miss. Default 8 MiB. */
+  maxPayloadBytes?: number;
+  /** Source of time. Default the system clock; tests pass a fake one. */
+  clock?: Clock;
+  /** Source of randomness for jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Make this cache the default for decorators even if another one exists. Default: only the first cache is. */
+  setAsDefault?: boolean;
+}
+
+/** The options after validation. */
+export interface ResolvedCacheOptions {
+  readonly store: Store;
+  readonly namespace: string;
+  readonly ttlMs: number;
+  readonly jitter: number;
+  readonly serializer: Serializer;
+  readonly maxPayloadBytes: number;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly setAsDefault: boolean;
+}
+
+// Listing every option here makes a forgotten one a type error, and lets unknown ones be refused.
+const KNOWN: { [K in keyof Required<CacheOptions>]: true } = {
+  store: true, namespace: true, ttl: true, jitter: true, serializer: true, maxPayloadBytes: true,
+  clock: true, random: true, setAsDefault: true,
+};
+
+export const DEFAULT_NAMESPACE = 'cw';
+export const DEFAULT_TTL = '5m';
+export const DEFAULT_JITTER = 0.1;
+export const DEFAULT_MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
+
+/** Refuses options a function does not know, naming them and the ones it does. */
+export function rejectUnknown(where: string, options: object, known: object): void {
+  for (const key of Object.keys(options)) {
+    if (!Object.prototype.hasOwnProperty.call(known, key)) {
+      throw new CacheOptionsError(
+        `${where}: unknown option '${key}'. Known options: ${Object.keys(known).join(', ')}`,
+      );
+    }
+  }
+}
+
+function isStore(value: unknown): value is Store {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return (
+    (store.payload === 'live' || store.payload === 'bytes') &&
+    ['read', 'readTags', 'write', 'delete', 'invalidateTags', 'close'].every((m) => typeof store[m] === 'function')
+  );
+}
+
+/** Validates {@link CacheOptions} once, up front. */
+export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheOptionsError(`createCache: options must be an object with at least a \`store\`; got ${describe(options)}`);
+  }
+  rejectUnknown('createCache', options, KNOWN);
+  const { store, namespace = DEFAULT_NAMESPACE, jitter = DEFAULT_JITTER } = options;
+  if (!isStore(store)) {
+    throw new CacheOptionsError(
+      'createCache: `store` is required and must be a Store, e.g. memoryStore() from @cachewise/memory ' +
+        `or redisStore({ client }) from @cachewise/redis; got ${describe(store)}`,
+    );
+  }
+  if (!isNamespace(namespace)) {
+    throw new CacheOptionsError(
+      `createCache: \`namespace\` must be 1-100 characters of letters, digits, '_', '-' or '.'; got ${describe(namespace)}`,
+    );
+  }
+  const ttlMs = parseDuration(options.ttl ?? DEFAULT_TTL, 'createCache: `ttl`');
+  checkTtlFitsStore(ttlMs, store, 'createCache: `ttl`');
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
+    throw new CacheOptionsError(`createCache: \`jitter\` must be a number from 0 (off) to below 1, e.g. 0.1; got ${describe(jitter)}`);
+  }
+  const serializer = options.serializer ?? jsonSerializer;
+  if (typeof serializer?.encode !== 'function' || typeof serializer.decode !== 'function') {
+    throw new CacheOptionsError('createCache: `serializer` must have encode(value) and decode(bytes) functions');
+  }
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 64) {
+    throw new CacheOptionsError(`createCache: \`maxPayloadBytes\` must be a whole number of bytes, at least 64; got ${describe(maxPayloadBytes)}`);
+  }
+  const clock = options.clock ?? systemClock;
+  if (typeof clock?.now !== 'function') {
+    throw new CacheOptionsError('createCache: `clock` must have a now() function returning milliseconds');
+  }
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') {
+    throw new CacheOptionsError(`createCache: \`random\` must be a function returning a number in [0, 1); got ${describe(random)}`);
+  }
+  return {
+    store, namespace, ttlMs, jitter, serializer, maxPayloadBytes, clock, random,
+    setAsDefault: options.setAsDefault === true,
+  };
+}
+
+/** A TTL longer than the store keeps its invalidation bookkeeping could outlive an invalidation. */
+export function checkTtlFitsStore(ttlMs: number, store: Store, option: string): void {
+  if (store.maxTtlMs !== undefined && ttlMs > store.maxTtlMs) {
+    throw new CacheOptionsError(
+      `${option} is ${ttlMs} ms, longer than the ${store.name} store's maxTtl (${store.maxTtlMs} ms); ` +
+        'use a shorter ttl or raise the store\'s maxTtl',
+    );
+  }
+}

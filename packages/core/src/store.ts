@@ -1,0 +1,83 @@
+/**
+ * The Store contract. A store moves payloads, TTLs and version numbers; it never judges
+ * freshness and never serializes (core does both, once). Every store, including
+ * third-party ones, runs the conformance suite in `@cachewise/core/testing`.
+ *
+ * Methods may answer synchronously (the memory store does, so a hit costs no extra
+ * microtask) or with a promise.
+ */
+import type { CacheRecord } from './entry.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A tag's state. `version` changes on every invalidation of the tag; `hardVersion`
+ * changes only on invalidations in `'delete'` mode. Versions only ever grow, also across
+ * restarts and expiry of the store's bookkeeping (Redis uses server time), so a version
+ * once seen is never seen again for a later state.
+ */
+export interface TagState {
+  readonly version: number;
+  readonly hardVersion: number;
+}
+
+/** The state of a tag that was never invalidated (or whose bookkeeping expired). */
+export const UNTOUCHED_TAG: TagState = Object.freeze({ version: 0, hardVersion: 0 });
+
+/** `delete`: entries under the tag are gone. `expire`: they stay readable as stale (for grace). */
+export type InvalidationMode = 'delete' | 'expire';
+
+/** What one read returns: the payload if any, and what core needs to judge it or to write after a miss. */
+export interface StoreRead<P> {
+  readonly record: P | undefined;
+  /** Current state of each tag asked for, in the same order. */
+  readonly tags: readonly TagState[];
+  /**
+   * The key's generation. It changes when the key is deleted; pass it back to `write` so
+   * that a load that started before a delete is not written after it.
+   */
+  readonly generation: number;
+}
+
+export interface WriteOptions {
+  /** How long the store keeps the payload (ms, > 0). */
+  readonly ttlMs: number;
+  /** Write only if the key's generation still equals this; `undefined` writes unconditionally. */
+  readonly generation: number | undefined;
+}
+
+interface StoreBase<P> {
+  /** For errors and events, e.g. `'memory'`, `'redis'`. */
+  readonly name: string;
+  /** The longest TTL the store honours for an entry; core refuses longer ones up front. */
+  readonly maxTtlMs?: number;
+  /** Reads a key and the state of `tags`, in one round trip where the store can. */
+  read(key: string, tags: readonly string[]): MaybePromise<StoreRead<P>>;
+  /** Reads the state of tags only. */
+  readTags(tags: readonly string[]): MaybePromise<readonly TagState[]>;
+  /** Writes a payload; resolves `false` when the generation check refused it. */
+  write(key: string, payload: P, options: WriteOptions): MaybePromise<boolean>;
+  /** Deletes keys and moves their generations on. */
+  delete(keys: readonly string[]): MaybePromise<void>;
+  /** Moves the tags' versions on, in O(1) per tag whatever the number of tagged entries. */
+  invalidateTags(tags: readonly string[], mode: InvalidationMode): MaybePromise<void>;
+  /** Releases what the store created (never a client the user passed in). */
+  close(): MaybePromise<void>;
+}
+
+/** A store that keeps core's `CacheRecord` objects as they are (the in-process fast path). */
+export interface LiveStore extends StoreBase<CacheRecord> {
+  readonly payload: 'live';
+}
+
+/** A store that keeps bytes; core serializes once before a write and decodes after a read. */
+export interface ByteStore extends StoreBase<Uint8Array> {
+  readonly payload: 'bytes';
+}
+
+export type Store = LiveStore | ByteStore;
+
+/** True for promises and other thenables. */
+export function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}

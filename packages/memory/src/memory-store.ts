@@ -1,0 +1,125 @@
+import {
+  UNTOUCHED_TAG, type ByteStore, type CacheRecord, type InvalidationMode, type LiveStore, type StoreRead, type TagState,
+  type WriteOptions,
+} from '@cachewise/core';
+import { Lru } from './lru.js';
+import { resolveMemoryOptions, type MemoryStoreOptions, type ResolvedMemoryOptions } from './options.js';
+
+/**
+ * The in-process store: a bounded LRU with TTL, O(1) tag invalidation by versions, and
+ * key generations so that a load that began before a delete is not written after it.
+ * Every method answers synchronously.
+ */
+class MemoryStore<P> {
+  readonly name = 'memory';
+  readonly #options: ResolvedMemoryOptions;
+  readonly #lru: Lru<P>;
+  readonly #measure: (payload: P) => number;
+  // Versions come from one counter, so a version is never reused, even after forgetting.
+  #sequence = 0;
+  readonly #tags = new Map<string, TagState>();
+  #tagFloor: TagState = UNTOUCHED_TAG;
+  readonly #generations = new Map<string, number>();
+  #generationFloor = 0;
+
+  constructor(
+    readonly payload: P extends Uint8Array ? 'bytes' : 'live',
+    options: ResolvedMemoryOptions,
+    measure: (payload: P) => number,
+  ) {
+    this.#options = options;
+    this.#lru = new Lru<P>(options.maxEntries, options.maxBytes);
+    this.#measure = options.maxBytes > 0 ? measure : () => 0;
+  }
+
+  /** Entries held now (expired ones are dropped lazily). */
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  /** Approximate bytes held, when `maxBytes` is set. */
+  get bytes(): number {
+    return this.#lru.bytes;
+  }
+
+  read(key: string, tags: readonly string[]): StoreRead<P> {
+    return {
+      record: this.#lru.get(key, this.#options.clock.now()),
+      tags: this.readTags(tags),
+      generation: this.#generations.get(key) ?? this.#generationFloor,
+    };
+  }
+
+  readTags(tags: readonly string[]): readonly TagState[] {
+    if (tags.length === 1) return [this.#tags.get(tags[0]!) ?? this.#tagFloor];
+    const states = new Array<TagState>(tags.length);
+    for (let i = 0; i < tags.length; i++) states[i] = this.#tags.get(tags[i]!) ?? this.#tagFloor;
+    return states;
+  }
+
+  write(key: string, payload: P, options: WriteOptions): boolean {
+    if (options.generation !== undefined && options.generation !== (this.#generations.get(key) ?? this.#generationFloor)) {
+      return false;
+    }
+    this.#lru.set(key, payload, this.#options.clock.now() + options.ttlMs, this.#measure(payload));
+    return true;
+  }
+
+  delete(keys: readonly string[]): void {
+    if (this.#generations.size + keys.length > this.#options.maxTags) {
+      this.#generations.clear();
+      this.#generationFloor = ++this.#sequence;
+    }
+    for (const key of keys) {
+      this.#lru.delete(key);
+      this.#generations.set(key, ++this.#sequence);
+    }
+  }
+
+  invalidateTags(tags: readonly string[], mode: InvalidationMode): void {
+    if (this.#tags.size + tags.length > this.#options.maxTags) {
+      // Forget every tag at once; entries that recorded an older version all turn stale.
+      this.#tags.clear();
+      const floor = ++this.#sequence;
+      this.#tagFloor = { version: floor, hardVersion: floor };
+    }
+    for (const tag of tags) {
+      const version = ++this.#sequence;
+      const current = this.#tags.get(tag) ?? this.#tagFloor;
+      this.#tags.set(tag, { version, hardVersion: mode === 'delete' ? version : current.hardVersion });
+    }
+  }
+
+  close(): void {
+    this.#lru.clear();
+    this.#tags.clear();
+    this.#generations.clear();
+  }
+}
+
+/** The live-value memory store. */
+export type MemoryLiveStore = LiveStore & { readonly size: number; readonly bytes: number };
+/** The serializing memory store. */
+export type MemoryByteStore = ByteStore & { readonly size: number; readonly bytes: number };
+
+/**
+ * A bounded in-process LRU store with TTL and tags, for one server (or as the first tier
+ * of a tiered cache).
+ *
+ * By default it keeps values as they are: a hit costs no serialization, and returns the
+ * very object that was cached, so a caller must not mutate it. With `serialize: true`
+ * every hit decodes a fresh copy.
+ *
+ * @example
+ * const cache = createCache({ store: memoryStore({ maxEntries: 10_000 }) });
+ */
+export function memoryStore(options?: MemoryStoreOptions & { serialize?: false }): MemoryLiveStore;
+export function memoryStore(options: MemoryStoreOptions & { serialize: true }): MemoryByteStore;
+export function memoryStore(options?: MemoryStoreOptions): MemoryLiveStore | MemoryByteStore;
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryLiveStore | MemoryByteStore {
+  const resolved = resolveMemoryOptions(options);
+  if (resolved.serialize) {
+    return new MemoryStore<Uint8Array>('bytes', resolved, (bytes) => bytes.byteLength);
+  }
+  return new MemoryStore<CacheRecord>('live', resolved, (record) => resolved.sizeOf(record.value) + 64);
+}
