@@ -1,0 +1,23 @@
+import type { ByteStore } from '@cachewise/core';
+import RedisMock from 'ioredis-mock';
+import type { Redis } from 'ioredis';
+import { redisStore } from './redis-store.js';
+import type { RedisStoreOptions } from './options.js';
+
+/**
+ * A Redis store on ioredis-mock, for fast unit tests of your own code: no server needed.
+ * Stores made with the same `name` share data (like clients of one server).
+ *
+ * Limits: ioredis-mock runs the store's Lua scripts in an emulator and keeps strings, so
+ * payloads from a custom binary serializer are not byte-exact, expiry follows the mock's
+ * clock, and nothing about Redis latency, Cluster slots or failures is exercised. Test
+ * those against a real redis-server.
+ *
+ * @example
+ * const cache = createCache({ store: mockRedisStore() });
+ */
+export function mockRedisStore(options: Omit<RedisStoreOptions, 'client' | 'url'> & { name?: string } = {}): ByteStore {
+  const { name = 'cachewise-mock', ...rest } = options;
+  const client = new RedisMock({ host: name, port: 6379 }) as unknown as Redis;
+  return redisStore({ ...rest, client });
+}
