@@ -24,6 +24,7 @@ export default defineConfig({
   resolve: { conditions: ['@cachewise/source'] },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
+    globalSetup: ['./test-setup/build.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** A real second process with its own Redis connection and cache (see fixtures/peer.mjs). */
+export interface PeerProcess {
+  send<T = Record<string, unknown>>(op: string, args?: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export interface PeerConfig {
+  readonly port: number;
+  readonly cluster: boolean;
+  readonly prefix: string;
+  readonly namespace: string;
+}
+
+export async function startPeer(config: PeerConfig): Promise<PeerProcess> {
+  const script = fileURLToPath(new URL('./fixtures/peer.mjs', import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, [script, JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting = new Map<number, (reply: Record<string, unknown>) => void>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const reply = JSON.parse(line) as { id: number };
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+  });
+  let next = 0;
+  const send = <T>(op: string, args: Record<string, unknown> = {}): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, (reply) => (reply.ok ? resolve(reply as T) : reject(new Error(String(reply.error)))));
+      child.stdin!.write(`${JSON.stringify({ id, op, ...args })}\n`);
+    });
+  await send('stats'); // ready: modules loaded, connected
+  return {
+    send,
+    async stop() {
+      child.stdin!.end();
+      await new Promise((resolve) => {
+        if (child.exitCode !== null) resolve(undefined);
+        else child.once('exit', resolve);
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      });
+    },
+  };
+}
