@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import {
+  rawCommand, startCluster, startCountingProxy, startRedis,
+  type CountingProxy, type RedisCluster, type RedisServer,
+} from './helpers/index.js';
+
+// With REDIS_URL the helpers wrap a shared server, which they must not kill or pause.
+const shared = Boolean(process.env.REDIS_URL);
+
+/** Resolves once the client has (re)connected; ioredis reconnects on its own schedule. */
+async function whenReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+}
+
+describe('startRedis', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(() => server?.stop());
+
+  it('starts a server that answers on its own port', async () => {
+    expect(server.external).toBe(shared);
+    expect(server.port).not.toBe(6379);
+    const client = server.client();
+    expect(await client.ping()).toBe('PONG');
+    await client.set(`${server.prefix}k`, 'v');
+    expect(await client.get(`${server.prefix}k`)).toBe('v');
+  });
+
+  it.skipIf(shared)('comes back on the same port after kill + restart, and clients reconnect', async () => {
+    const client = server.client(); // default retryStrategy: keeps reconnecting
+    await client.set('before-crash', '1');
+
+    await server.kill();
+    await expect(rawCommand(server.port, ['PING'])).rejects.toThrow();
+
+    await server.restart();
+    expect(await rawCommand(server.port, ['PING'])).toBe('PONG');
+    await whenReady(client);
+    expect(await client.get('before-crash')).toBeNull(); // a new, empty process
+    expect(await client.ping()).toBe('PONG');
+  });
+
+  it.skipIf(shared)('pause() freezes the server until resume()', async () => {
+    const client = server.client();
+    await client.ping();
+    await server.pause();
+    const reply = client.ping();
+    const whilePaused = await Promise.race([reply, new Promise((resolve) => setTimeout(resolve, 50, 'no reply'))]);
+    expect(whilePaused).toBe('no reply');
+    await server.resume();
+    expect(await reply).toBe('PONG');
+  });
+
+  it.skipIf(shared)('says how to install redis-server when it is missing', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(startRedis()).rejects.toThrow(/redis-server is not on PATH.*apt-get install -y redis-server/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('with a URL, wraps that server and deletes only its own prefix', async () => {
+    const outsider = server.client();
+    await outsider.set('not-mine', '1');
+    const wrapped = await startRedis({ url: server.url });
+    expect(wrapped.external).toBe(true);
+    expect(wrapped.port).toBe(server.port);
+    await expect(wrapped.kill()).rejects.toThrow(/not available with REDIS_URL/);
+    await expect(wrapped.restart()).rejects.toThrow(/not available with REDIS_URL/);
+    await expect(wrapped.pause()).rejects.toThrow(/not available with REDIS_URL/);
+
+    const client = wrapped.client();
+    await client.mset(`${wrapped.prefix}a`, '1', `${wrapped.prefix}b`, '2');
+    await wrapped.stop();
+    expect(await outsider.exists(`${wrapped.prefix}a`, `${wrapped.prefix}b`)).toBe(0);
+    expect(await outsider.get('not-mine')).toBe('1');
+    await outsider.del('not-mine');
+  });
+});
+
+describe('startCluster', () => {
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await startCluster();
+  });
+  afterAll(() => cluster?.stop());
+
+  it('runs three masters and routes keys in different slots to all of them', async () => {
+    expect(cluster.nodes).toHaveLength(3);
+    const client = cluster.client();
+    const keys = Array.from({ length: 30 }, (_, i) => `key:${i}`);
+    for (const key of keys) await client.set(key, key.toUpperCase());
+    for (const key of keys) expect(await client.get(key)).toBe(key.toUpperCase());
+
+    const slots = new Set(await Promise.all(keys.map((key) => client.cluster('KEYSLOT', key))));
+    expect(slots.size).toBeGreaterThan(1);
+    const masters = client.nodes('master');
+    expect(masters).toHaveLength(3);
+    const sizes = await Promise.all(masters.map((node) => node.dbsize()));
+    for (const size of sizes) expect(size).toBeGreaterThan(0);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(keys.length);
+  });
+});
+
+describe('startCountingProxy', () => {
+  let server: RedisServer;
+  let proxy: CountingProxy;
+  let client: Redis;
+  beforeAll(async () => {
+    server = await startRedis();
+    proxy = await startCountingProxy(server.port, server.host);
+    client = server.client({ host: '127.0.0.1', port: proxy.port });
+    await client.ping(); // handshake done, connection idle
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it('counts one trip for a single GET', async () => {
+    proxy.reset();
+    await client.get(`${server.prefix}x`);
+    expect(proxy.roundTrips()).toBe(1);
+  });
+
+  it('counts one trip for a pipeline of five GETs', async () => {
+    proxy.reset();
+    const pipeline = client.pipeline();
+    for (let i = 0; i < 5; i++) pipeline.get(`${server.prefix}p${i}`);
+    const results = await pipeline.exec();
+    expect(results).toHaveLength(5);
+    expect(proxy.roundTrips()).toBe(1);
+  });
+
+  it('counts three trips for three awaited GETs', async () => {
+    proxy.reset();
+    for (let i = 0; i < 3; i++) await client.get(`${server.prefix}s${i}`);
+    expect(proxy.roundTrips()).toBe(3);
+  });
+});

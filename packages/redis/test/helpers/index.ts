@@ -1,0 +1,9 @@
+// Test-only helpers for @cachewise/redis: real servers on private ports, cleaned up after.
+export { startRedis, randomPrefix, TEST_CLIENT_DEFAULTS } from './redis-server.js';
+export type { RedisServer, StartRedisOptions } from './redis-server.js';
+export { startCluster } from './redis-cluster.js';
+export type { RedisCluster, StartClusterOptions } from './redis-cluster.js';
+export { startCountingProxy } from './tcp-proxy.js';
+export type { CountingProxy } from './tcp-proxy.js';
+export { findOnPath, INSTALL_COMMAND } from './processes.js';
+export { rawCommand } from './resp.js';
