@@ -1,0 +1,81 @@
+// P3: a hit costs one round trip on one node (counted by a TCP proxy that sees every
+// request/response turn), and on a Cluster its reads go out in parallel.
+import { Cached, createCache } from '@cachewise/core';
+import { redisStore } from '@cachewise/redis';
+import type { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  randomPrefix, startCluster, startCountingProxy, startRedis, type CountingProxy, type RedisCluster, type RedisServer,
+} from './helpers/index.js';
+
+let server: RedisServer;
+let cluster: RedisCluster;
+let proxy: CountingProxy;
+beforeAll(async () => {
+  [server, cluster] = await Promise.all([startRedis(), startCluster()]);
+  proxy = await startCountingProxy(server.port);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await Promise.all([server?.stop(), cluster?.stop()]);
+});
+
+describe('single node', () => {
+  it('serves a hit of a tagged @Cached method in exactly one round trip', async () => {
+    const client = server.client({ port: proxy.port });
+    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    class Repo {
+      @Cached({ cache, tags: (id: number) => [`user:${id}`, 'users'] })
+      async find(id: number): Promise<{ id: number }> {
+        return { id };
+      }
+    }
+    const repo = new Repo();
+    await repo.find(1); // miss: read, load, write (and the script is loaded)
+    await repo.find(1);
+    proxy.reset();
+    expect(await repo.find(1)).toEqual({ id: 1 });
+    expect(proxy.roundTrips()).toBe(1);
+
+    proxy.reset();
+    for (let i = 0; i < 10; i++) await repo.find(1);
+    expect(proxy.roundTrips()).toBe(10);
+    expect(cache.stats().hits).toBe(12);
+  });
+
+  it('serves a miss in two round trips: one read, one conditional write', async () => {
+    const client = server.client({ port: proxy.port });
+    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    await cache.wrap('warm', async () => 1); // loads the scripts on this connection's server
+    proxy.reset();
+    await cache.wrap('cold', async () => 2, { tags: ['a', 'b', 'c'] });
+    expect(proxy.roundTrips()).toBe(2);
+  });
+});
+
+describe('Cluster', () => {
+  it('sends the entry read and the tag read of one hit in parallel, each once', async () => {
+    const client = cluster.client();
+    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    await cache.wrap('user:1', async () => 'Ada', { tags: ['user:1'] });
+    await cache.wrap('user:1', async () => 'Ada', { tags: ['user:1'] });
+
+    // Record, in order, when each command is sent and when its reply arrives.
+    const timeline: string[] = [];
+    const original = client.sendCommand.bind(client);
+    (client as Cluster & { sendCommand: typeof original }).sendCommand = ((command: Parameters<typeof original>[0], ...rest: unknown[]) => {
+      timeline.push(`send ${command.name}`);
+      void command.promise.then(() => timeline.push(`reply ${command.name}`), () => timeline.push(`error ${command.name}`));
+      return (original as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof original;
+    try {
+      expect(await cache.wrap('user:1', async () => 'other', { tags: ['user:1'] })).toBe('Ada');
+    } finally {
+      (client as Cluster & { sendCommand: typeof original }).sendCommand = original;
+    }
+    const sends = timeline.filter((event) => event.startsWith('send'));
+    expect(sends.sort()).toEqual(['send evalsha', 'send mget']);
+    // Both requests left before either reply came back: one round trip of latency.
+    expect(timeline.slice(0, 2).every((event) => event.startsWith('send'))).toBe(true);
+  });
+});
