@@ -13,6 +13,8 @@ export const TEST_CLIENT_DEFAULTS: RedisOptions = { lazyConnect: false, maxRetri
 export interface StartRedisOptions {
   /** An existing server to use instead of starting one. Default: `process.env.REDIS_URL`. */
   url?: string;
+  /** Always start a private server, even when REDIS_URL is set (for tests that reset stats or kill it). */
+  private?: boolean;
   /** Extra redis-server arguments, e.g. `['--maxmemory', '1mb']`. Ignored with a URL. */
   args?: readonly string[];
   /** How long to wait for a started server to answer. Default 10 s. */
@@ -54,7 +56,7 @@ export interface RedisServer {
  * it('works', async () => { expect(await redis.client().ping()).toBe('PONG'); });
  */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
-  const url = options.url ?? process.env.REDIS_URL;
+  const url = options.private === true ? undefined : (options.url ?? process.env.REDIS_URL);
   return url ? wrapExisting(url) : startPrivate(options);
 }
 
