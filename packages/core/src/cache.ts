@@ -396,7 +396,7 @@ export class Cache {
     let value: unknown;
     try {
       const result = fn.apply(self, args);
-      if (policy.requirePromise && !isThenable(result)) {
+      if (policy.requirePromise && typeof (result as { then?: unknown } | null)?.then !== 'function') {
         throw new CacheOptionsError(
           `${policy.label} returned ${describe(result)}, not a Promise: @Cached methods must be async ` +
             '(their callers receive a Promise either way)',

@@ -35,6 +35,39 @@ export function encodeArgs(args: readonly unknown[], where: string): string {
 
 const SIMPLE_STRING = /^[\w\-.@/ ]*$/;
 
+/**
+ * The storage keys of one method's recent single-argument calls (an integer or a short
+ * plain string), so that a hot key is built, flattened and hashed once instead of on
+ * every hit. Bounded: when full it starts over.
+ */
+export class HotKeys {
+  readonly #keys = new Map<number | string, string>();
+
+  constructor(
+    readonly prefix: string,
+    readonly limit = 4_096,
+  ) {}
+
+  /** The key for a call with `args`, from the memo when the call has one simple argument. */
+  keyOf(args: readonly unknown[], where: string): string {
+    if (args.length === 1) {
+      const arg = args[0];
+      if (typeof arg === 'number' || typeof arg === 'string') {
+        const known = this.#keys.get(arg);
+        if (known !== undefined) return known;
+        const key = this.prefix + encodeArgs(args, where);
+        // Only values whose encoding is a fast path: -0 and 0 are one Map key but two encodings.
+        if (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg) && !Object.is(arg, -0)) {
+          if (this.#keys.size >= this.limit) this.#keys.clear();
+          this.#keys.set(arg, key);
+        }
+        return key;
+      }
+    }
+    return this.prefix + encodeArgs(args, where);
+  }
+}
+
 /** SHA-256, base64url: used for long keys and content etags. */
 export function hash(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('base64url');

@@ -16,7 +16,9 @@ export class SingleFlight {
 
   /** The load in progress for `key` that a new caller may join, if any. */
   join<T>(key: string): Promise<T> | undefined {
-    const flight = this.#flights?.get(key);
+    const flights = this.#flights;
+    if (flights === undefined || flights.size === 0) return undefined; // the hit path: no lookup
+    const flight = flights.get(key);
     return flight !== undefined && flight.epoch === this.#epoch ? (flight.promise as Promise<T>) : undefined;
   }
 

@@ -4,7 +4,7 @@
  * third-party ones, runs the conformance suite in `@cachewise/core/testing`.
  *
  * Methods may answer synchronously (the memory store does, so a hit costs no extra
- * microtask) or with a promise.
+ * microtask) or with a native Promise (as `async` methods do).
  */
 import type { CacheRecord } from './entry.js';
 
@@ -77,7 +77,11 @@ export interface ByteStore extends StoreBase<Uint8Array> {
 
 export type Store = LiveStore | ByteStore;
 
-/** True for promises and other thenables. */
+/**
+ * True when a store answered asynchronously. Stores answer with a value or a native
+ * Promise (what `async` functions and ioredis return); the check is one `instanceof`, so
+ * a synchronous answer costs nothing.
+ */
 export function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
+  return value instanceof Promise;
 }

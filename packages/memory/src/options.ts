@@ -53,7 +53,7 @@ export function resolveMemoryOptions(options: MemoryStoreOptions): ResolvedMemor
     throw new CacheOptionsError('memoryStore: options must be an object');
   }
   for (const key of Object.keys(options)) {
-    if (!(key in KNOWN)) {
+    if (!Object.prototype.hasOwnProperty.call(KNOWN, key)) {
       throw new CacheOptionsError(`memoryStore: unknown option '${key}'. Known options: ${Object.keys(KNOWN).join(', ')}`);
     }
   }

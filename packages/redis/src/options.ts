@@ -39,7 +39,7 @@ export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOp
     throw new CacheOptionsError('redisStore: options must be an object with a `client` (ioredis Redis or Cluster) or a `url`');
   }
   for (const key of Object.keys(options)) {
-    if (!(key in KNOWN)) {
+    if (!Object.prototype.hasOwnProperty.call(KNOWN, key)) {
       throw new CacheOptionsError(`redisStore: unknown option '${key}'. Known options: ${Object.keys(KNOWN).join(', ')}`);
     }
   }

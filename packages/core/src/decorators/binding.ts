@@ -1,6 +1,6 @@
 import { getDefaultCache, type Cache, type CallPolicy, type EntryRef } from '../cache.js';
 import { CacheOptionsError, KeyDerivationError, NoCacheConfiguredError } from '../errors.js';
-import { encodeArgs, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
+import { HotKeys, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
 import { classConfig, type CacheSource, type ClassConfig } from './cache-config.js';
 import { findOwner, type AnyMethod } from './flavour.js';
 
@@ -18,8 +18,8 @@ export interface CachedSpec {
 export interface Binding {
   readonly cache: Cache;
   readonly policy: CallPolicy;
-  /** `ns:m:Class.method:` */
-  readonly prefix: string;
+  /** Builds `ns:m:Class.method:<args>` keys, remembering hot ones. */
+  readonly keys: HotKeys;
   /** Tag ids when the tags do not depend on the arguments. */
   readonly staticTags: readonly string[] | undefined;
   /** Class-level tags, prepended to argument-dependent ones. */
@@ -98,7 +98,7 @@ export class MethodRecord {
     const binding: Binding = {
       cache,
       policy: cache.policy(label, ttlMs, this.spec.unless, !this.standalone),
-      prefix: methodKeyPrefix(cache.namespace, label),
+      keys: new HotKeys(methodKeyPrefix(cache.namespace, label)),
       staticTags: typeof tags === 'function' ? undefined : cache.tagIds([...classTags, ...tags], `${label}: \`tags\``),
       classTags,
     };
@@ -109,7 +109,7 @@ export class MethodRecord {
   /** The storage key of a call with `args`. */
   keyOf(binding: Binding, self: unknown, args: unknown[]): string {
     const keyFn = this.spec.key;
-    if (keyFn === undefined) return binding.prefix + encodeArgs(args, binding.policy.label);
+    if (keyFn === undefined) return binding.keys.keyOf(args, binding.policy.label);
     const key = keyFn.apply(self, args);
     if (typeof key !== 'string' || key.length === 0) {
       throw new KeyDerivationError(`${binding.policy.label}: the \`key\` function must return a non-empty string; it returned ${typeof key}`);
