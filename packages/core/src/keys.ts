@@ -117,6 +117,11 @@ function encodeValue(value: unknown, where: string, index: number, stack: object
     const proto = Object.getPrototypeOf(object) as object | null;
     const tag = proto === Object.prototype || proto === null ? '' : (proto.constructor?.name ?? '?');
     const keys = Object.keys(object).sort();
+    if (tag !== '' && keys.length === 0) {
+      // URL, RegExp, Error and the like keep their state out of enumerable properties:
+      // every instance would encode alike, and one argument would get another's entry.
+      throw unkeyable(where, index, `an instance of ${tag} with no enumerable properties (its state is hidden)`);
+    }
     const fields = keys.map(
       (k) => `${JSON.stringify(k)}:${encodeValue((object as Record<string, unknown>)[k], where, index, stack)}`,
     );
