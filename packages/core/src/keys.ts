@@ -52,7 +52,8 @@ export class HotKeys {
   keyOf(args: readonly unknown[], where: string): string {
     if (args.length === 1) {
       const arg = args[0];
-      if (typeof arg === 'number' || typeof arg === 'string') {
+      // -0 is never memoized, but a Map finds 0's key for it (SameValueZero): skip the lookup.
+      if (typeof arg === 'string' || (typeof arg === 'number' && !Object.is(arg, -0))) {
         const known = this.#keys.get(arg);
         if (known !== undefined) return known;
         const key = this.prefix + encodeArgs(args, where);
