@@ -3,7 +3,7 @@ import {
 } from '@cachewise/core';
 import { Redis, type Cluster } from 'ioredis';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
-import { DELETE, INVALIDATE_TAGS, READ, WRITE, type Script } from './scripts.js';
+import { DELETE, INVALIDATE_TAGS, WRITE, type Script } from './scripts.js';
 
 type Client = Redis | Cluster;
 /** Buffer-returning script commands: present on Redis, Cluster and ioredis-mock, missing from ioredis's types. */
@@ -21,8 +21,8 @@ type Bulk = Buffer | string | null | false;
  * - `P{Ptags}:<tag>` a tag's versions: every tag in one slot, so a Cluster reads all of
  *   an entry's tags with one MGET and invalidates any number of tags with one script.
  *
- * Single node: a read is one EVALSHA (entry + generation + tags), so a hit costs one
- * round trip. Cluster: the entry script and the tags MGET go out in parallel.
+ * Single node: a read is one MGET (entry + generation + tags), so a hit costs one round
+ * trip and no script. Cluster: the entry's MGET and the tags' MGET go out in parallel.
  */
 class RedisStore implements ByteStore {
   readonly name = 'redis';
@@ -53,19 +53,21 @@ class RedisStore implements ByteStore {
   async read(key: string, tags: readonly string[]): Promise<StoreRead<Uint8Array>> {
     const keys = [this.#entryKey(key), this.#generationKey(key)];
     if (!this.#cluster) {
+      // One MGET: the entry, its generation and its tags, in one round trip.
       for (const tag of tags) keys.push(this.#tagPrefix + tag);
-      const [payload, generation, states] = (await this.#eval(READ, keys, [])) as [Bulk, Bulk, Bulk[] | false];
-      return { record: asPayload(payload), generation: parseGeneration(generation), tags: parseTags(states, tags.length) };
+      const values = (await this.#client.mgetBuffer(...keys)) as Bulk[];
+      return { record: asPayload(values[0]!), generation: parseGeneration(values[1]!), tags: parseTags(values, tags.length, 2) };
     }
+    // The entry's keys share a slot, and all tags share another: two MGETs, in parallel.
     const [[payload, generation], states] = await Promise.all([
-      this.#eval(READ, keys, []) as Promise<[Bulk, Bulk]>,
+      this.#client.mgetBuffer(...keys) as Promise<Bulk[]>,
       this.#mget(tags),
     ]);
-    return { record: asPayload(payload), generation: parseGeneration(generation), tags: parseTags(states, tags.length) };
+    return { record: asPayload(payload!), generation: parseGeneration(generation!), tags: parseTags(states, tags.length, 0) };
   }
 
   async readTags(tags: readonly string[]): Promise<readonly TagState[]> {
-    return parseTags(await this.#mget(tags), tags.length);
+    return parseTags(await this.#mget(tags), tags.length, 0);
   }
 
   async write(key: string, payload: Uint8Array, options: WriteOptions): Promise<boolean> {
@@ -132,10 +134,11 @@ function parseGeneration(value: Bulk): number {
   return value === null || value === false ? 0 : Number(value.toString());
 }
 
-function parseTags(values: Bulk[] | null | false, count: number): TagState[] {
+/** Tag states from `count` MGET replies starting at `offset`. */
+function parseTags(values: Bulk[], count: number, offset: number): TagState[] {
   const states = new Array<TagState>(count);
   for (let i = 0; i < count; i++) {
-    const value = values ? values[i] : undefined;
+    const value = values[offset + i];
     if (value === null || value === undefined || value === false) {
       states[i] = UNTOUCHED_TAG;
       continue;

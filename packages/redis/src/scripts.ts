@@ -14,7 +14,6 @@ function load(name: string): Script {
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-export const READ = load('read');
 export const WRITE = load('write');
 export const INVALIDATE_TAGS = load('invalidate-tags');
 export const DELETE = load('delete');
