@@ -69,7 +69,13 @@ export function decodeRecord(bytes: Uint8Array, serializer: Serializer, limits: 
     throw new DecodeError('payload metadata is not valid JSON', { cause });
   }
   if (!isMeta(meta)) throw new DecodeError('payload metadata has the wrong shape');
-  const value = serializer.decode(buffer.subarray(second + 1));
+  let value: unknown;
+  try {
+    value = serializer.decode(buffer.subarray(second + 1));
+  } catch (cause) {
+    if (cause instanceof DecodeError) throw cause;
+    throw new DecodeError(`serializer '${serializer.name}' could not decode the value`, { cause });
+  }
   return { value, storedAt: meta[0], expiresAt: meta[1], tags: meta[2], versions: meta[3] };
 }
 

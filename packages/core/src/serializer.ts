@@ -56,6 +56,7 @@ export const jsonSerializer: Serializer = {
     return body;
   },
   decode(bytes) {
+    if (bytes.byteLength === 0) throw new DecodeError('empty payload');
     const kind = bytes[0];
     const text = Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1).toString('utf8');
     let parsed: unknown;
@@ -218,11 +219,15 @@ function special(record: Record<string, unknown>, depth: number): unknown {
       if (typeof v !== 'string' || !Object.prototype.hasOwnProperty.call(TYPED_ARRAYS, String(record.c)) || !make) break;
       // Copy into a fresh, aligned buffer so every element width can view it.
       const bytes = new Uint8Array(Buffer.from(v, 'base64'));
+      let array: ArrayBufferView;
       try {
-        return make(bytes);
+        array = make(bytes);
       } catch (cause) {
         throw new DecodeError(`bad ${String(record.c)} in payload`, { cause });
       }
+      // A length that is not a whole number of elements would be truncated, not refused.
+      if (array.byteLength !== bytes.byteLength) throw new DecodeError(`bad ${String(record.c)} in payload`);
+      return array;
     }
     default:
       break;
