@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 // `test/standard/` use TC39 standard decorators.
 const standardDecorators = /[\\/]test[\\/]standard[\\/].*\.ts$/;
 const parser = { syntax: 'typescript', decorators: true } as const;
+// .ci/run asks for a JSON report too, to print its own totals line.
+const jsonReport = process.env.CACHEWISE_TEST_REPORT;
 
 export default defineConfig({
   plugins: [
@@ -28,5 +30,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    ...(jsonReport ? { reporters: ['default', 'json'], outputFile: { json: jsonReport } } : {}),
   },
 });
