@@ -323,7 +323,13 @@ export class Cache {
       if (verdict === true) return this.#hit(record.value, key, policy);
       if (verdict === undefined) {
         // The entry was written with other tags than this caller names: read those.
-        return Promise.resolve(this.#store.readTags(record.tags)).then(
+        let pending: MaybePromise<readonly TagState[]>;
+        try {
+          pending = this.#store.readTags(record.tags);
+        } catch (error) {
+          return this.#readFailed(error, key, policy, fn, self, args);
+        }
+        return Promise.resolve(pending).then(
           (states) =>
             this.#judge(record, states, record.tags) === true
               ? this.#hit(record.value, key, policy)
@@ -475,7 +481,12 @@ export class Cache {
     const record = read.record;
     let fresh = record === undefined ? false : this.#judge(record, read.tags, this.#namespaceTags);
     if (record !== undefined && fresh === undefined) {
-      fresh = this.#judge(record, await this.#store.readTags(record.tags), record.tags) === true;
+      try {
+        fresh = this.#judge(record, await this.#store.readTags(record.tags), record.tags) === true;
+      } catch (error) {
+        this.#storeError(error, key, policy);
+        return undefined;
+      }
     }
     if (record === undefined || fresh !== true) {
       this.#countMiss(key, policy);
