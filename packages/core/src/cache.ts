@@ -430,17 +430,19 @@ export class Cache {
     const ttlMs = this.#jittered(policy.ttlMs);
     const record: CacheRecord = { value, storedAt: now, expiresAt: now + ttlMs, tags, versions };
     const writeOptions = { ttlMs, generation };
+    let written: boolean;
     try {
       const store = this.#store;
-      if (store.payload === 'live') await store.write(key, record, writeOptions);
-      else await store.write(key, encodeRecord(record, this.options.serializer, this.#limits), writeOptions);
+      if (store.payload === 'live') written = await store.write(key, record, writeOptions);
+      else written = await store.write(key, encodeRecord(record, this.options.serializer, this.#limits), writeOptions);
     } catch (error) {
       if (error instanceof CacheError && error.code === 'ERR_CACHE_SERIALIZE') this.#emitError('serialize', error, key, policy.label);
       else this.#storeError(error, key, policy);
       if (throwErrors) throw error;
       return;
     }
-    if (this.#events.has('set')) this.#events.emit('set', { key, label: policy.label, ttlMs });
+    // false: the generation check refused it (a delete landed during the load).
+    if (written !== false && this.#events.has('set')) this.#events.emit('set', { key, label: policy.label, ttlMs });
   }
 
   #jittered(ttlMs: number): number {
