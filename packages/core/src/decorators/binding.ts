@@ -161,8 +161,9 @@ export class MethodRecord {
 export function cachedWrapper(record: MethodRecord, original: AnyMethod): AnyMethod {
   const spec = record.spec;
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    if (spec.condition !== undefined && !spec.condition.apply(this, args)) return original.apply(this, args);
     try {
+      // A bypassed call still answers with a promise, and a throwing condition rejects.
+      if (spec.condition !== undefined && !spec.condition.apply(this, args)) return Promise.resolve(original.apply(this, args));
       const owner = record.owner(this, wrapper);
       const binding = record.bind(record.resolveCache(this, owner), owner);
       return binding.cache.call(record.keyOf(binding, this, args), record.tagsOf(binding, this, args), binding.policy, original, this, args);
