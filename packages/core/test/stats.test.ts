@@ -1,0 +1,110 @@
+import 'reflect-metadata';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Cached, createCache, setDefaultCache, type Cache } from '@cachewise/core';
+import { memoryStore } from '@cachewise/memory';
+import { deferred, flush } from './helpers.js';
+
+afterEach(() => setDefaultCache(undefined));
+
+const newCache = (): Cache => createCache({ store: memoryStore(), namespace: 'stats', setAsDefault: true });
+
+describe('stats', () => {
+  it('start at zero with a hit rate of 0', () => {
+    const stats = newCache().stats();
+    expect(stats).toMatchObject({ hits: 0, misses: 0, hitRate: 0, loads: 0, loadErrors: 0, storeErrors: 0, coalesced: 0 });
+    expect(stats.byMethod).toEqual({});
+    expect(stats.advice).toBeUndefined();
+  });
+
+  it('count hits, misses, loads, load errors and coalesced callers, in total and by method', async () => {
+    const cache = newCache();
+    const gate = deferred<number>();
+    class Users {
+      @Cached()
+      async find(id: number): Promise<number> {
+        if (id < 0) throw new Error('bad id');
+        return id === 9 ? gate.promise : id;
+      }
+    }
+    class Orders {
+      @Cached()
+      async find(id: number): Promise<number> {
+        return id;
+      }
+    }
+    const users = new Users();
+    await users.find(1); // miss + load
+    await users.find(1); // hit
+    await users.find(1); // hit
+    await users.find(-1).catch(() => {}); // miss + load + load error
+    const slow = [users.find(9), users.find(9), users.find(9)]; // 3 misses, 1 load, 2 coalesced
+    await flush();
+    gate.resolve(9);
+    await Promise.all(slow);
+    await new Orders().find(1); // miss + load
+
+    const stats = cache.stats();
+    expect(stats.byMethod['Users.find']).toEqual({
+      hits: 2, misses: 5, staleHits: 0, loads: 3, loadErrors: 1, storeErrors: 0, coalesced: 2, lockWaits: 0, hitRate: 2 / 7,
+    });
+    expect(stats.byMethod['Orders.find']).toMatchObject({ hits: 0, misses: 1, loads: 1, hitRate: 0 });
+    expect(stats).toMatchObject({ hits: 2, misses: 6, loads: 4, loadErrors: 1, coalesced: 2, hitRate: 2 / 8 });
+  });
+
+  it('are a snapshot, not a live view', async () => {
+    const cache = newCache();
+    const before = cache.stats();
+    await cache.get('k');
+    expect(before.misses).toBe(0);
+    expect(cache.stats().misses).toBe(1);
+  });
+
+  it('are per cache', async () => {
+    const a = newCache();
+    const b = createCache({ store: memoryStore(), namespace: 'b' });
+    await a.wrap('k', () => 1);
+    expect(b.stats().loads).toBe(0);
+    expect(a.stats().loads).toBe(1);
+  });
+
+  it('label wrap calls by their name, or "wrap"', async () => {
+    const cache = newCache();
+    await cache.wrap('a', () => 1);
+    await cache.wrap('b', () => 1, { name: 'prices' });
+    await cache.get('a');
+    expect(Object.keys(cache.stats().byMethod).sort()).toEqual(['get', 'prices', 'wrap']);
+  });
+});
+
+describe('advice', () => {
+  async function lookups(cache: Cache, hits: number, misses: number): Promise<void> {
+    await cache.set('hot', 1);
+    for (let i = 0; i < hits; i++) await cache.get('hot');
+    for (let i = 0; i < misses; i++) await cache.get(`cold${i}`);
+  }
+
+  it('appears when the hit rate is under 70% after at least 1,000 lookups', async () => {
+    const cache = newCache();
+    await lookups(cache, 699, 301);
+    const stats = cache.stats();
+    expect(stats.hits + stats.misses).toBe(1_000);
+    expect(stats.advice).toMatch(/hit rate is 69\.9% over 1000 lookups/);
+    expect(stats.advice).toMatch(/TTL/);
+  });
+
+  it('does not appear at exactly 70%', async () => {
+    const cache = newCache();
+    await lookups(cache, 700, 300);
+    expect(cache.stats().hitRate).toBe(0.7);
+    expect(cache.stats().advice).toBeUndefined();
+  });
+
+  it('does not appear before 1,000 lookups, however low the hit rate', async () => {
+    const cache = newCache();
+    await lookups(cache, 0, 999);
+    expect(cache.stats().hitRate).toBe(0);
+    expect(cache.stats().advice).toBeUndefined();
+    await cache.get('one-more');
+    expect(cache.stats().advice).toBeDefined();
+  });
+});
