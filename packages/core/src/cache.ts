@@ -1,9 +1,9 @@
 import { parseDuration, describe, type Duration } from './duration.js';
 import { decodeRecord, encodeRecord, type CacheRecord, type DecodeLimits } from './entry.js';
-import { CacheError, CacheOptionsError, DecodeError, StoreError } from './errors.js';
+import { CacheError, CacheOptionsError, DecodeError, StoreError, withoutArguments } from './errors.js';
 import { Emitter, type CacheErrorKind, type CacheEventName, type CacheListener } from './events.js';
 import { hash, namespaceTagId, tagId, userKey } from './keys.js';
-import { checkTtlFitsStore, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
+import { checkTtlFitsStore, rejectUnknown, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
 import { jsonSerializer } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
 import { Stats, type CacheCounters, type CacheStats } from './stats.js';
@@ -17,7 +17,7 @@ export interface WrapOptions<T = unknown> {
   tags?: readonly string[];
   /** Do not store results for which this returns true (they are still returned). */
   unless?: (value: T) => boolean;
-  /** The label for `stats().byMethod`; default `'wrap'`. */
+  /** The label for `stats().byMethod`; default `'#wrap'`. */
   name?: string;
 }
 
@@ -97,7 +97,15 @@ export function createCache(options: CacheOptions): Cache {
   return cache;
 }
 
-const GET_LABEL = 'get';
+// Labels of the direct API in stats().byMethod. '#' cannot appear in a method or
+// function label, so these never mix with a user's.
+const GET_LABEL = '#get';
+const SET_LABEL = '#set';
+const WRAP_LABEL = '#wrap';
+
+const WRAP_OPTIONS: { [K in keyof Required<WrapOptions>]: true } = { ttl: true, tags: true, unless: true, name: true };
+const SET_OPTIONS: { [K in keyof Required<SetOptions>]: true } = { ttl: true, tags: true };
+const INVALIDATE_OPTIONS: { [K in keyof Required<InvalidateOptions>]: true } = { mode: true };
 
 /** The cache facade. Made by {@link createCache}. */
 export class Cache {
@@ -135,13 +143,14 @@ export class Cache {
    */
   wrap<T>(key: string, loader: () => T | Promise<T>, options: WrapOptions<T> = {}): Promise<T> {
     try {
+      rejectUnknown('wrap', options, WRAP_OPTIONS);
       const storageKey = this.#userKey(key, 'wrap');
       const tags = this.tagIds(options.tags, 'wrap: `tags`');
       const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'wrap: `ttl`');
       if (options.unless !== undefined && typeof options.unless !== 'function') {
         throw new CacheOptionsError(`wrap: \`unless\` must be a function of the value; got ${describe(options.unless)}`);
       }
-      const policy = this.policy(options.name ?? 'wrap', ttlMs, options.unless as CallPolicy['unless'], false);
+      const policy = this.policy(options.name ?? WRAP_LABEL, ttlMs, options.unless as CallPolicy['unless'], false);
       return this.call(storageKey, tags, policy, loader as Loader, undefined, []) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);
@@ -149,14 +158,14 @@ export class Cache {
   }
 
   /** The fresh value under `key`, or `undefined`. Use {@link getEntry} to tell a cached `undefined` from a miss. */
-  async get<T = unknown>(key: string): Promise<T | undefined> {
-    const entry = await this.#fresh(this.#userKey(key, 'get'), true);
+  async get<T = unknown>(key: string | EntryRef): Promise<T | undefined> {
+    const entry = await this.#fresh(this.storageKey(key, 'get'), true);
     return entry?.value as T | undefined;
   }
 
   /** The fresh entry under `key` with its metadata, or `undefined` on a miss. */
-  async getEntry<T = unknown>(key: string): Promise<CacheEntryInfo<T> | undefined> {
-    const found = await this.#fresh(this.#userKey(key, 'getEntry'), false);
+  async getEntry<T = unknown>(key: string | EntryRef): Promise<CacheEntryInfo<T> | undefined> {
+    const found = await this.#fresh(this.storageKey(key, 'getEntry'), false);
     if (found === undefined) return undefined;
     const prefix = `${this.namespace}#`;
     return {
@@ -168,13 +177,24 @@ export class Cache {
     };
   }
 
-  /** Stores `value` under `key`, unconditionally. */
+  /**
+   * Stores `value` under `key`, unconditionally. Unlike reads, a store failure here
+   * rejects (after being counted and emitted): the caller asked for the write.
+   */
   async set<T>(key: string, value: T, options: SetOptions = {}): Promise<void> {
+    rejectUnknown('set', options, SET_OPTIONS);
     const storageKey = this.#userKey(key, 'set');
     const tags = this.tagIds(options.tags, 'set: `tags`');
     const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'set: `ttl`');
-    const states = await this.#store.readTags(tags);
-    await this.#write(storageKey, value, tags, states.map((s) => s.version), undefined, this.policy(GET_LABEL, ttlMs, undefined, false), true);
+    const policy = this.policy(SET_LABEL, ttlMs, undefined, false);
+    let states: readonly TagState[];
+    try {
+      states = await this.#store.readTags(tags);
+    } catch (error) {
+      this.#storeError(error, storageKey, policy);
+      throw error;
+    }
+    await this.#write(storageKey, value, tags, states.map((state) => state.version), undefined, policy, true);
   }
 
   /**
@@ -185,7 +205,7 @@ export class Cache {
   async delete(...keys: Array<string | EntryRef>): Promise<void> {
     const storageKeys = keys.map((key) => this.storageKey(key, 'delete'));
     this.#flights.invalidate();
-    await this.#store.delete(storageKeys);
+    await this.#invalidation(() => this.#store.delete(storageKeys), storageKeys[0]);
     this.#emit('invalidate', { tags: [], keys: storageKeys, mode: 'delete' });
   }
 
@@ -195,21 +215,25 @@ export class Cache {
    * load that began before it is never served as fresh after it (P2).
    */
   async invalidateTags(tags: readonly string[], options: InvalidateOptions = {}): Promise<void> {
+    rejectUnknown('invalidateTags', options, INVALIDATE_OPTIONS);
     const mode = options.mode ?? 'delete';
     if (mode !== 'delete' && mode !== 'expire') {
       throw new CacheOptionsError(`invalidateTags: \`mode\` must be 'delete' or 'expire'; got ${describe(mode)}`);
     }
+    if (!Array.isArray(tags)) {
+      throw new CacheOptionsError(`invalidateTags: \`tags\` must be an array of non-empty strings; got ${describe(tags)}`);
+    }
     const ids = this.tagIds(tags, 'invalidateTags: `tags`').slice(1);
     if (ids.length === 0) return;
     this.#flights.invalidate();
-    await this.#store.invalidateTags(ids, mode);
+    await this.#invalidation(() => this.#store.invalidateTags(ids, mode), undefined);
     this.#emit('invalidate', { tags: ids, keys: [], mode });
   }
 
   /** Drops every entry of this namespace, in O(1): the namespace's own version moves on. */
   async clear(): Promise<void> {
     this.#flights.invalidate();
-    await this.#store.invalidateTags(this.#namespaceTags, 'delete');
+    await this.#invalidation(() => this.#store.invalidateTags(this.#namespaceTags, 'delete'), undefined);
     this.#emit('invalidate', { tags: this.#namespaceTags, keys: [], mode: 'delete' });
   }
 
@@ -279,9 +303,12 @@ export class Cache {
     const current = this.#owners.get(label);
     if (current === undefined) this.#owners.set(label, owner);
     else if (current !== owner) {
+      const fix = typeof owner === 'function' && !('prototype' in owner && owner.prototype && Object.getOwnPropertyNames(owner.prototype).length > 1)
+        ? 'give one of them another `name` option'
+        : "give one of them @CacheConfig({ name: '…' })";
       throw new CacheOptionsError(
-        `two different classes use the cache key label '${label}' in namespace '${this.namespace}'; ` +
-          'give one of them @CacheConfig({ name: \'…\' }) so their entries cannot mix',
+        `two different classes or functions use the cache key label '${label}' in namespace '${this.namespace}'; ` +
+          `${fix} so their entries cannot mix`,
       );
     }
   }
@@ -445,6 +472,20 @@ export class Cache {
     if (written !== false && this.#events.has('set')) this.#events.emit('set', { key, label: policy.label, ttlMs });
   }
 
+  /**
+   * Runs an invalidation against the store. A failure is counted and emitted, then
+   * rejects: the caller must know its write may still be visible. (Retrying failed
+   * invalidations in the background is planned with the fault-handling work.)
+   */
+  async #invalidation(run: () => MaybePromise<void>, key: string | undefined): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.#storeError(error, key, undefined);
+      throw error;
+    }
+  }
+
   #jittered(ttlMs: number): number {
     const jitter = this.options.jitter;
     return jitter === 0 ? ttlMs : Math.max(1, ttlMs - Math.floor(this.options.random() * jitter * ttlMs));
@@ -521,10 +562,15 @@ export class Cache {
     return ms;
   }
 
-  #storeError(error: unknown, key: string, policy: CallPolicy | undefined): void {
+  #storeError(error: unknown, key: string | undefined, policy: CallPolicy | undefined): void {
     if (policy !== undefined) policy.counters.storeErrors++;
     this.#stats.total.storeErrors++;
-    const wrapped = error instanceof CacheError ? error : new StoreError(`${this.#store.name} store failed`, { cause: error });
+    const wrapped =
+      error instanceof CacheError
+        ? error
+        : new StoreError(`${this.#store.name} store failed: ${(error as Error | undefined)?.message ?? String(error)}`, {
+            cause: withoutArguments(error),
+          });
     this.#emitError('store', wrapped, key, policy?.label);
   }
 

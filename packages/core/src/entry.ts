@@ -7,7 +7,7 @@ import type { Serializer } from './serializer.js';
  */
 export interface CacheRecord<T = unknown> {
   readonly value: T;
-  /** When the load that produced the value started (ms since epoch, the cache's clock). */
+  /** When the value was written (ms since epoch, the cache's clock); the TTL counts from here. */
   readonly storedAt: number;
   /** When the value stops being fresh. */
   readonly expiresAt: number;

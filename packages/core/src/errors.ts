@@ -101,3 +101,18 @@ export const isSerializationError = (e: unknown): e is SerializationError => has
 /** True for {@link NoCacheConfiguredError}. */
 export const isNoCacheConfiguredError = (e: unknown): e is NoCacheConfiguredError =>
   hasName(e, 'NoCacheConfiguredError');
+/** True for {@link DecodeError}. */
+export const isDecodeError = (e: unknown): e is DecodeError => hasName(e, 'DecodeError');
+/** True for {@link StoreError}. */
+export const isStoreError = (e: unknown): e is StoreError => hasName(e, 'StoreError');
+
+/**
+ * A copy of a store's error that keeps its name and message only. Client errors can
+ * carry the command's arguments (a payload, a value); events and causes never do.
+ */
+export function withoutArguments(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  return copy;
+}

@@ -1,6 +1,3 @@
-// Standard decorators' `context.metadata` needs Symbol.metadata, which Node 20 lacks.
-(Symbol as { metadata?: symbol }).metadata ??= Symbol('Symbol.metadata');
-
 export { createCache, setDefaultCache, getDefaultCache, Cache } from './cache.js';
 export type { WrapOptions, SetOptions, InvalidateOptions, CacheEntryInfo, EntryRef } from './cache.js';
 export type { CacheOptions } from './options.js';
@@ -28,5 +25,6 @@ export type { CacheEventMap, CacheEventName, CacheListener, CacheErrorKind } fro
 export {
   CacheError, CacheOptionsError, KeyDerivationError, SerializationError, DecodeError, NoCacheConfiguredError, StoreError,
   isCacheError, isCacheOptionsError, isKeyDerivationError, isSerializationError, isNoCacheConfiguredError,
+  isDecodeError, isStoreError,
 } from './errors.js';
 export type { CacheErrorCode } from './errors.js';

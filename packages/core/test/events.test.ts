@@ -59,8 +59,8 @@ describe('events', () => {
     const failure = new Error('db down');
     await cache.wrap('k', () => Promise.reject(failure)).catch(() => {});
     expect(seen).toEqual([
-      ['miss', { key: 'ev:k:k', label: 'wrap' }],
-      ['error', { kind: 'load', key: 'ev:k:k', label: 'wrap', error: failure }],
+      ['miss', { key: 'ev:k:k', label: '#wrap' }],
+      ['error', { kind: 'load', key: 'ev:k:k', label: '#wrap', error: failure }],
     ]);
   });
 

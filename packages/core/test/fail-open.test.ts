@@ -80,7 +80,7 @@ describe.each([false, true])('fail-open (serialize: %s)', (serialize) => {
     const { store, cache } = setup(serialize);
     store.fail.read = mode;
     expect(await cache.wrap('k', () => 'loaded')).toBe('loaded');
-    expect(cache.stats().byMethod.wrap?.storeErrors).toBe(1);
+    expect(cache.stats().byMethod['#wrap']?.storeErrors).toBe(1);
   });
 
   it.each(MODES)(

@@ -137,7 +137,25 @@ describe('legacy class decorators', () => {
     await Config.load('a');
     await Config.load('a');
     expect(calls).toBe(1);
-    expect(methodKey(Config, 'load', 'a').storageKey(cache)).toBe('legacy:m:Config.load:s"a"');
+    expect(methodKey(Config, 'load', 'a').storageKey(cache)).toBe('legacy:m:Config.static.load:s"a"');
+  });
+
+  it('a static and an instance method of the same name keep separate entries', async () => {
+    newCache();
+    class Both {
+      @Cached()
+      static async find(id: number): Promise<string> {
+        return `static ${id}`;
+      }
+
+      @Cached()
+      async find(id: number): Promise<string> {
+        return `instance ${id}`;
+      }
+    }
+    expect(await Both.find(1)).toBe('static 1');
+    expect(await new Both().find(1)).toBe('instance 1');
+    expect(await Both.find(1)).toBe('static 1');
   });
 
   it('methodKey refuses a method that is not @Cached', () => {

@@ -76,7 +76,7 @@ describe('values that cannot be serialized', () => {
     expect(calls).toBe(2);
     expect(await cache.getEntry('k')).toBeUndefined();
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatchObject({ kind: 'serialize', key: 'ser:k:k', label: 'wrap' });
+    expect(errors[0]).toMatchObject({ kind: 'serialize', key: 'ser:k:k', label: '#wrap' });
     expect(errors[0]!.error).toBeInstanceOf(SerializationError);
     expect(cache.stats()).toMatchObject({ storeErrors: 0, loadErrors: 0, loads: 2 });
   });

@@ -67,12 +67,13 @@ describe('stats', () => {
     expect(a.stats().loads).toBe(1);
   });
 
-  it('label wrap calls by their name, or "wrap"', async () => {
+  it('label wrap calls by their name, or "#wrap"; get and set as "#get" and "#set"', async () => {
     const cache = newCache();
     await cache.wrap('a', () => 1);
     await cache.wrap('b', () => 1, { name: 'prices' });
     await cache.get('a');
-    expect(Object.keys(cache.stats().byMethod).sort()).toEqual(['get', 'prices', 'wrap']);
+    await cache.set('c', 3);
+    expect(Object.keys(cache.stats().byMethod).sort()).toEqual(['#get', '#set', '#wrap', 'prices']);
   });
 });
 

@@ -47,7 +47,9 @@ class RedisStore implements ByteStore {
     this.#tagPrefix = `${resolved.prefix}{${resolved.prefix}tags}:`;
     this.maxTtlMs = resolved.maxTtlMs;
     this.#generationTtlMs = String(resolved.generationTtlMs);
-    this.#bookkeepingTtlMs = String(resolved.maxTtlMs);
+    // A tag's versions must outlive every entry written before its invalidation, including
+    // one whose load straddled it: the longest TTL plus the longest guarded load.
+    this.#bookkeepingTtlMs = String(resolved.maxTtlMs + resolved.generationTtlMs);
   }
 
   async read(key: string, tags: readonly string[]): Promise<StoreRead<Uint8Array>> {

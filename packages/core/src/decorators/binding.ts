@@ -146,10 +146,13 @@ export class MethodRecord {
   label(owner: Function, config: ClassConfig | undefined): string {
     if (this.#labelCache !== undefined) return this.#labelCache;
     const className = this.standalone ? undefined : (config?.name ?? owner.name);
-    const label = className === undefined ? this.methodName : `${className}.${this.methodName}`;
-    if (!isKeySegment(label)) {
+    // A static and an instance method of one name are two methods: 'static' keeps them apart.
+    const method = this.isStatic ? `static.${this.methodName}` : this.methodName;
+    const label = className === undefined ? this.methodName : `${className}.${method}`;
+    if (!isKeySegment(label) || className === '') {
       throw new CacheOptionsError(
-        `${this.decorator}: '${label}' cannot be used in cache keys (it is empty or holds ':', '#' or spaces); ` +
+        `${this.decorator}: '${label}' cannot be used in cache keys (it is empty, holds ':', '#' or spaces, ` +
+          'or the class has no name); ' +
           'name the class with @CacheConfig({ name }) or the function with the `name` option',
       );
     }

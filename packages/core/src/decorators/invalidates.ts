@@ -76,16 +76,16 @@ export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorat
       owner ??= findOwner(self, wrapper, site.methodName, site.isStatic);
       const from = source ?? classConfig(owner)?.cache;
       const cache = from === undefined ? getDefaultCache() : typeof from === 'function' ? from(self) : from;
-      if (cache === undefined) {
+      if (cache === undefined || typeof (cache as Partial<Cache>).invalidateTags !== 'function') {
         throw new NoCacheConfiguredError(
           `@Invalidates ${owner?.name ?? ''}.${site.methodName}: no cache to use. Create one with createCache({ store }), ` +
-            'or name one with the `cache` option or @CacheConfig({ cache }).',
+            'or name one with the `cache` option or @CacheConfig({ cache }).' +
+            (cache === undefined ? '' : ' The `cache` function returned something that is not a Cache.'),
         );
       }
       return cache;
     };
-    const invalidate = async (self: unknown, args: unknown[]): Promise<void> => {
-      const cache = resolve(self);
+    const invalidate = async (cache: Cache, self: unknown, args: unknown[]): Promise<void> => {
       const tagList = typeof tags === 'function' ? tags.apply(self, args) : tags;
       const keyList = typeof keys === 'function' ? keys.apply(self, args) : keys;
       await Promise.all([
@@ -94,12 +94,14 @@ export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorat
       ]);
     };
     const wrapper = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      // Find the cache first: a misconfiguration must fail before the write, not after it.
+      const cache = resolve(this);
       if (before) {
-        await invalidate(this, args);
+        await invalidate(cache, this, args);
         return original.apply(this, args);
       }
       const result = await original.apply(this, args);
-      await invalidate(this, args);
+      await invalidate(cache, this, args);
       return result;
     };
     Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });

@@ -222,7 +222,7 @@ describe('static and inherited methods (standard)', () => {
     expect(await Settings.load('a')).toBe('A');
     expect(await Settings.load('a')).toBe('A');
     expect(calls).toBe(1);
-    expect(methodKey(Settings, 'load', 'a').storageKey(cache)).toBe('std:m:Settings.load:s"a"');
+    expect(methodKey(Settings, 'load', 'a').storageKey(cache)).toBe('std:m:Settings.static.load:s"a"');
     await cache.delete(methodKey(Settings, 'load', 'a'));
     await Settings.load('a');
     expect(calls).toBe(2);
@@ -280,7 +280,7 @@ describe('static and inherited methods (standard)', () => {
     }
     class Child extends Base {}
     await Child.load();
-    expect(Object.keys(cache.stats().byMethod)).toEqual(['Base.load']);
+    expect(Object.keys(cache.stats().byMethod)).toEqual(['Base.static.load']);
   });
 
   it('methodKey works before the first call', () => {

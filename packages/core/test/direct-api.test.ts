@@ -1,0 +1,82 @@
+import 'reflect-metadata';
+import {
+  createCache, Invalidates, isStoreError, NoCacheConfiguredError, setDefaultCache, type CacheEventMap, type Store,
+} from '@cachewise/core';
+import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
+
+afterEach(() => setDefaultCache(undefined));
+
+describe('the direct API refuses what it does not know', () => {
+  const cache = () => createCache({ store: memoryStore(), namespace: 'api', setAsDefault: false });
+
+  it('wrap, set and invalidateTags name an unknown option', async () => {
+    await expect(cache().wrap('k', async () => 1, { tag: ['x'] } as never)).rejects.toThrow(/wrap: unknown option 'tag'/);
+    await expect(cache().set('k', 1, { tag: ['x'] } as never)).rejects.toThrow(/set: unknown option 'tag'/);
+    await expect(cache().invalidateTags(['x'], { mod: 'expire' } as never)).rejects.toThrow(/invalidateTags: unknown option 'mod'/);
+  });
+
+  it('invalidateTags without an array is an error, not a silent no-op', async () => {
+    await expect(cache().invalidateTags(undefined as never)).rejects.toThrow(/invalidateTags: `tags` must be an array/);
+    await expect(cache().invalidateTags('user:1' as never)).rejects.toThrow(/must be an array/);
+  });
+});
+
+describe('@Invalidates finds its cache before the method runs', () => {
+  it('fails with NoCacheConfiguredError and leaves the write undone', async () => {
+    let writes = 0;
+    class Repo {
+      @Invalidates({ tags: ['users'] })
+      async save(): Promise<void> {
+        writes++;
+      }
+    }
+    await expect(new Repo().save()).rejects.toBeInstanceOf(NoCacheConfiguredError);
+    expect(writes).toBe(0);
+  });
+
+  it('refuses a cache function that returns something else', async () => {
+    let writes = 0;
+    class Repo {
+      @Invalidates({ tags: ['users'], cache: () => ({}) as never })
+      async save(): Promise<void> {
+        writes++;
+      }
+    }
+    await expect(new Repo().save()).rejects.toThrow(/not a Cache/);
+    expect(writes).toBe(0);
+  });
+});
+
+describe('invalidations that fail', () => {
+  function brokenInvalidations(): Store {
+    const inner = memoryStore();
+    const failure = Object.assign(new Error('connection lost'), { command: { name: 'evalsha', args: ['secret-value'] } });
+    return {
+      ...inner,
+      name: 'broken',
+      payload: 'live',
+      read: inner.read.bind(inner),
+      readTags: inner.readTags.bind(inner),
+      write: inner.write.bind(inner),
+      close: inner.close.bind(inner),
+      delete: () => Promise.reject(failure),
+      invalidateTags: () => Promise.reject(failure),
+    } as Store;
+  }
+
+  it('reject the caller, and are counted and emitted without the command arguments', async () => {
+    const cache = createCache({ store: brokenInvalidations(), namespace: 'inv', setAsDefault: false });
+    const errors: Array<CacheEventMap['error']> = [];
+    cache.on('error', (event) => errors.push(event));
+    await expect(cache.invalidateTags(['t'])).rejects.toThrow('connection lost');
+    await expect(cache.delete('k')).rejects.toThrow('connection lost');
+    await expect(cache.clear()).rejects.toThrow('connection lost');
+    expect(cache.stats().storeErrors).toBe(3);
+    expect(errors.map((event) => event.kind)).toEqual(['store', 'store', 'store']);
+    expect(errors[1]).toMatchObject({ key: 'inv:k:k' });
+    expect(isStoreError(errors[0]!.error)).toBe(true);
+    expect(JSON.stringify(errors, (_k, v: unknown) => (v instanceof Error ? { ...v, message: v.message, cause: v.cause } : v))).not.toContain('secret-value');
+    expect(((errors[0]!.error as Error).cause as { command?: unknown }).command).toBeUndefined();
+  });
+});
