@@ -1,0 +1,148 @@
+/**
+ * Orchestrates a benchmark run: every (scenario, peer, variant) in a fresh child process
+ * (`node --expose-gc dist/run-one.js ...`), one after another, over several rounds with the
+ * order rotated between rounds; then writes the medians to `results/<family>.md`.
+ *
+ *   node dist/main.js <memory|redis|all> [--rounds=N] [--quick]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runChild } from './harness/child.js';
+import { describeMachine, describeSource, packagesDistStamp } from './harness/machine.js';
+import { startPrivateRedis, type PrivateRedis } from './harness/redis-server.js';
+import { fmt } from './harness/stats.js';
+import { renderMemoryReport } from './report/memory.js';
+import type { JobOutcome } from './report/outcome.js';
+import { renderRedisReport } from './report/redis.js';
+import type { RunResult } from './run-one.js';
+import { scenarios, type Family, type Params, type Scenario } from './scenarios/index.js';
+
+const FAMILIES: readonly Family[] = ['memory', 'redis'];
+const CHILD_TIMEOUT_MS = 180_000;
+const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
+interface Job {
+  scenario: Scenario;
+  peer: string;
+  outcome: JobOutcome;
+}
+
+interface Options {
+  families: readonly Family[];
+  rounds: number;
+  quick: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  let families: readonly Family[] = FAMILIES;
+  let rounds = 5;
+  let quick = false;
+  for (const arg of argv) {
+    if (arg === 'all') families = FAMILIES;
+    else if ((FAMILIES as readonly string[]).includes(arg)) families = [arg as Family];
+    else if (arg === '--quick') quick = true;
+    else if (/^--rounds=\d+$/.test(arg)) rounds = Number(arg.slice('--rounds='.length));
+    else throw new RangeError(`unknown argument '${arg}'; usage: main <${FAMILIES.join('|')}|all> [--rounds=N] [--quick]`);
+  }
+  if (rounds < 1) throw new RangeError('--rounds must be at least 1');
+  return { families, rounds: quick ? Math.min(rounds, 1) : rounds, quick };
+}
+
+function jobsOf(family: Family): Job[] {
+  return scenarios
+    .filter((s) => s.family === family)
+    .flatMap((scenario) =>
+      scenario.variants.flatMap((variant) =>
+        Object.keys(scenario.peers).map((peer) => ({
+          scenario,
+          peer,
+          outcome: { scenario: scenario.id, peer, variant, runs: [] as RunResult[] },
+        })),
+      ),
+    );
+}
+
+/** Round r starts 1/rounds of the way further along the list, so no peer always runs first or last. */
+function rotated<T>(items: readonly T[], round: number, rounds: number): T[] {
+  const offset = Math.floor((round * items.length) / rounds) % Math.max(items.length, 1);
+  return [...items.slice(offset), ...items.slice(0, offset)];
+}
+
+function describeResult(result: RunResult): string {
+  if (result.status !== 'ok') return `${result.status}: ${result.reason ?? ''}`;
+  const r = result.result ?? {};
+  if (typeof r.nsPerOp === 'number') return `${fmt(r.nsPerOp)} ns/op`;
+  if (typeof r.opsPerSec === 'number') return `${fmt(r.opsPerSec)} ops/s`;
+  if (typeof r.heapBytesPerEntry === 'number') return `${fmt(r.heapBytesPerEntry)} heap bytes/entry`;
+  return JSON.stringify(r);
+}
+
+async function runFamily(family: Family, options: Options): Promise<void> {
+  const started = Date.now();
+  const source = describeSource();
+  const stamp = packagesDistStamp();
+  const jobs = jobsOf(family);
+  let redis: PrivateRedis | undefined;
+  let redisProblem: string | undefined;
+  const stopOnSignal = (signal: NodeJS.Signals): void => {
+    void (redis?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  if (jobs.some((j) => j.scenario.needsRedis)) {
+    try {
+      redis = await startPrivateRedis();
+      process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
+      console.error(`[bench] private redis-server on port ${redis.port}`);
+    } catch (error) {
+      redisProblem = error instanceof Error ? error.message : String(error);
+    }
+  }
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      for (const job of rotated(jobs, round, options.rounds)) {
+        const { scenario, peer, outcome } = job;
+        const label = `[${family} ${round + 1}/${options.rounds}] ${scenario.id} ${peer} ${JSON.stringify(outcome.variant)}`;
+        if (scenario.needsRedis && redis === undefined) {
+          outcome.runs.push({ scenario: scenario.id, peer, params: {}, status: 'skipped', reason: `no redis-server: ${redisProblem}` });
+          continue;
+        }
+        const params: Params = {
+          ...scenario.params,
+          ...(options.quick ? scenario.quick : {}),
+          ...outcome.variant,
+          ...(scenario.needsRedis && redis ? { redisPort: redis.port } : {}),
+        };
+        if (scenario.needsRedis) await redis?.command('FLUSHALL');
+        const t0 = Date.now();
+        const result = await runChild(scenario.id, peer, params, CHILD_TIMEOUT_MS);
+        outcome.runs.push(result);
+        console.error(`${label}: ${describeResult(result)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+    }
+  } finally {
+    await redis?.stop();
+    process.removeListener('SIGINT', stopOnSignal).removeListener('SIGTERM', stopOnSignal);
+  }
+
+  const context = {
+    machine: `${describeMachine()}; ${source}`,
+    warnings:
+      packagesDistStamp() === stamp
+        ? []
+        : ['packages/*/dist changed while this ran (another build in the same tree): rows may mix two versions of cachewise.'],
+    rounds: options.rounds,
+    command: process.env.npm_lifecycle_event ? `pnpm ${process.env.npm_lifecycle_event}` : `node dist/main.js ${family}`,
+    minutes: (Date.now() - started) / 60_000,
+    scenarios: scenarios.filter((s) => s.family === family),
+  };
+  const outcomes = jobs.map((j) => j.outcome);
+  const markdown = family === 'memory' ? renderMemoryReport(outcomes, context) : renderRedisReport(outcomes, context);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  // Quick runs are smoke tests: their numbers go to an ignored file, never over a real run's.
+  const file = `${RESULTS_DIR}${family}${options.quick ? '.quick.tmp' : '.md'}`;
+  writeFileSync(file, markdown);
+  console.log(markdown);
+  console.error(`[bench] wrote ${file}`);
+}
+
+const options = parseOptions(process.argv.slice(2));
+for (const family of options.families) await runFamily(family, options);

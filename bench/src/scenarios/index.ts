@@ -1,0 +1,95 @@
+import { measureMemoryHit, type MemoryHitParams } from './memory-hit/measure.js';
+import { measureMemorySize, type MemorySizeParams } from './memory-size/measure.js';
+import type { Peer } from './peer.js';
+import { measureRedisHit, type RedisHitParams } from './redis-hit/measure.js';
+
+/** Scenarios run together by one `bench:<family>` script and reported in one results file. */
+export type Family = 'memory' | 'redis';
+
+export type Params = Record<string, number>;
+
+type PeerModule = () => Promise<{ peer: Peer }>;
+
+export interface Scenario {
+  readonly id: string;
+  readonly family: Family;
+  /**
+   * Peers in table order. Each is imported only in the child process that runs it, so no
+   * library's code or state is loaded next to another's.
+   */
+  readonly peers: Readonly<Record<string, PeerModule>>;
+  /** Full-run parameters. */
+  readonly params: Readonly<Params>;
+  /** Run as separate jobs, each merged over `params` (one per concurrency, say). */
+  readonly variants: readonly Readonly<Params>[];
+  /** Smaller parameters for `--quick` smoke runs. */
+  readonly quick: Readonly<Params>;
+  /** The orchestrator starts a private redis-server and passes its port as `redisPort`. */
+  readonly needsRedis: boolean;
+  measure(peer: Peer, params: Params): Promise<Record<string, unknown>>;
+}
+
+const memoryHitPeers = {
+  'raw-map': () => import('./memory-hit/raw-map.js'),
+  'lru-cache': () => import('./memory-hit/lru-cache.js'),
+  'cachewise-cached': () => import('./memory-hit/cachewise-cached.js'),
+  'cachewise-cached-tags': () => import('./memory-hit/cachewise-cached-tags.js'),
+  'cachewise-wrap': () => import('./memory-hit/cachewise-wrap.js'),
+  'cache-manager': () => import('./memory-hit/cache-manager.js'),
+  bentocache: () => import('./memory-hit/bentocache.js'),
+  'type-cacheable': () => import('./memory-hit/type-cacheable.js'),
+} satisfies Record<string, PeerModule>;
+
+export const scenarios: readonly Scenario[] = [
+  {
+    id: 'memory-hit',
+    family: 'memory',
+    peers: memoryHitPeers,
+    params: { keys: 1_000, ops: 200_000, passes: 7, capacity: 200_000 } satisfies MemoryHitParams,
+    variants: [{}],
+    quick: { ops: 20_000, passes: 3 },
+    needsRedis: false,
+    measure: (peer, params) => measureMemoryHit(peer, params as unknown as MemoryHitParams),
+  },
+  {
+    id: 'memory-size',
+    family: 'memory',
+    peers: {
+      'raw-map': memoryHitPeers['raw-map'],
+      'lru-cache': memoryHitPeers['lru-cache'],
+      'cachewise-cached': memoryHitPeers['cachewise-cached'],
+    },
+    params: { entries: 100_000 } satisfies MemorySizeParams,
+    variants: [{}],
+    quick: { entries: 10_000 },
+    needsRedis: false,
+    measure: (peer, params) => measureMemorySize(peer, params as unknown as MemorySizeParams),
+  },
+  {
+    id: 'redis-hit',
+    family: 'redis',
+    peers: {
+      'raw-ioredis': () => import('./redis-hit/raw-ioredis.js'),
+      // Slot for the product: skipped, with the reason, until @cachewise/redis exports redisStore.
+      cachewise: () => import('./redis-hit/cachewise.js'),
+      'cache-manager': () => import('./redis-hit/cache-manager.js'),
+      bentocache: () => import('./redis-hit/bentocache.js'),
+      'type-cacheable': () => import('./redis-hit/type-cacheable.js'),
+    },
+    params: { keys: 1_000, ops: 20_000, passes: 5 } satisfies Omit<RedisHitParams, 'concurrency' | 'redisPort'>,
+    variants: [{ concurrency: 1 }, { concurrency: 64 }],
+    quick: { ops: 2_000, passes: 1 },
+    needsRedis: true,
+    measure: (peer, params) => measureRedisHit(peer, params as unknown as RedisHitParams),
+  },
+  // Next in the redis family: invalidateTags over 1k/10k/100k tagged entries
+  // (scenarios/redis-invalidate/<peer>.ts plus a measure.ts, registered here).
+];
+
+export function findScenario(id: string): Scenario {
+  const scenario = scenarios.find((s) => s.id === id);
+  if (scenario === undefined) {
+    throw new RangeError(`unknown scenario '${id}'; known: ${scenarios.map((s) => s.id).join(', ')}`);
+  }
+  return scenario;
+}
