@@ -326,19 +326,20 @@ export class Cache {
     if (this.#closed) return Promise.resolve(fn.apply(self, args));
     const joined = this.#flights.join(key);
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
-    let read: MaybePromise<Read>;
+    let read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>;
     try {
-      read = this.#read(key, tags);
+      read = this.#store.read(key, tags);
     } catch (error) {
       return this.#readFailed(error, key, policy, fn, self, args);
     }
     if (isThenable(read)) {
+      // One continuation decodes and decides: every extra hop costs a remote hit latency.
       return read.then(
-        (result) => this.#decide(result, key, tags, policy, fn, self, args),
+        (result) => this.#decide(this.#records(result, key), key, tags, policy, fn, self, args),
         (error: unknown) => this.#readFailed(error, key, policy, fn, self, args),
       );
     }
-    return this.#decide(read, key, tags, policy, fn, self, args);
+    return this.#decide(this.#records(read, key), key, tags, policy, fn, self, args);
   }
 
   // ---- private ----------------------------------------------------------------------
@@ -493,10 +494,13 @@ export class Cache {
 
   /** Reads through the store, decoding byte payloads; a bad payload reads as a miss plus an event. */
   #read(key: string, tags: readonly string[]): MaybePromise<Read> {
-    const store = this.#store;
-    if (store.payload === 'live') return store.read(key, tags);
-    const read = store.read(key, tags);
-    return isThenable(read) ? read.then((result) => this.#decode(result, key)) : this.#decode(read, key);
+    const read = this.#store.read(key, tags);
+    return isThenable(read) ? read.then((result) => this.#records(result, key)) : this.#records(read, key);
+  }
+
+  /** A store's answer with its payload as a record: as it is from a live store, decoded from a byte store. */
+  #records(read: StoreRead<CacheRecord | Uint8Array>, key: string): Read {
+    return this.#store.payload === 'live' ? (read as Read) : this.#decode(read as StoreRead<Uint8Array>, key);
   }
 
   #decode(read: StoreRead<Uint8Array>, key: string): Read {

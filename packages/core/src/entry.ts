@@ -1,5 +1,5 @@
 import { DecodeError, SerializationError } from './errors.js';
-import type { Serializer } from './serializer.js';
+import { fromJsonParsed, jsonSerializer, toJsonText, type Serializer } from './serializer.js';
 
 /**
  * The stored envelope: a value and what is needed to judge it later. Stores that hold
@@ -19,6 +19,8 @@ export interface CacheRecord<T = unknown> {
 
 const MAGIC = 'cw1';
 const NEWLINE = 0x0a;
+const JSON_FORMAT = 2;
+const OPEN_BRACKET = 0x5b;
 
 /** Limits for reading untrusted payloads. */
 export interface DecodeLimits {
@@ -27,10 +29,15 @@ export interface DecodeLimits {
 }
 
 /**
- * Envelope layout: `cw1\n<meta JSON>\n<value bytes>`. The meta is ours and always JSON;
- * the value bytes are the serializer's.
+ * Two envelope layouts:
+ * - with the default {@link jsonSerializer}, one JSON array
+ *   `[2,storedAt,expiresAt,tags,versions,tagged,value]`, so a read is one `JSON.parse`;
+ * - with any other serializer, `cw1\n<meta JSON>\n<value bytes>`, the value bytes being
+ *   the serializer's own.
+ * The first byte tells them apart; anything else is refused as an unknown format.
  */
 export function encodeRecord(record: CacheRecord, serializer: Serializer, limits: DecodeLimits): Uint8Array {
+  if (serializer === jsonSerializer) return encodeJsonRecord(record, limits);
   let body: Uint8Array;
   try {
     body = serializer.encode(record.value);
@@ -55,7 +62,8 @@ export function decodeRecord(bytes: Uint8Array, serializer: Serializer, limits: 
   if (bytes.byteLength > limits.maxPayloadBytes) {
     throw new DecodeError(`payload of ${bytes.byteLength} bytes is over maxPayloadBytes (${limits.maxPayloadBytes})`);
   }
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer[0] === OPEN_BRACKET) return decodeJsonRecord(buffer);
   const first = buffer.indexOf(NEWLINE);
   if (first !== MAGIC.length || buffer.toString('latin1', 0, first) !== MAGIC) {
     throw new DecodeError('unknown payload format (expected a cachewise v1 envelope)');
@@ -82,14 +90,53 @@ export function decodeRecord(bytes: Uint8Array, serializer: Serializer, limits: 
 type Meta = [number, number, string[], number[]];
 function isMeta(meta: unknown): meta is Meta {
   return (
-    Array.isArray(meta) &&
-    meta.length === 4 &&
-    typeof meta[0] === 'number' &&
-    typeof meta[1] === 'number' &&
-    Array.isArray(meta[2]) &&
-    Array.isArray(meta[3]) &&
-    meta[2].length === meta[3].length &&
-    meta[2].every((tag: unknown) => typeof tag === 'string') &&
-    meta[3].every((version: unknown) => typeof version === 'number')
+    Array.isArray(meta) && meta.length === 4 && typeof meta[0] === 'number' && typeof meta[1] === 'number' &&
+    isTagList(meta[2], meta[3])
   );
+}
+
+function isTagList(tags: unknown, versions: unknown): tags is string[] {
+  if (!Array.isArray(tags) || !Array.isArray(versions) || tags.length !== versions.length) return false;
+  for (let i = 0; i < tags.length; i++) {
+    if (typeof tags[i] !== 'string' || typeof versions[i] !== 'number') return false;
+  }
+  return true;
+}
+
+function tooLarge(bytes: number, limits: DecodeLimits): SerializationError {
+  return new SerializationError(`the serialized value is ${bytes} bytes, over maxPayloadBytes (${limits.maxPayloadBytes})`);
+}
+
+function encodeJsonRecord(record: CacheRecord, limits: DecodeLimits): Uint8Array {
+  let json: { text: string; tagged: boolean };
+  try {
+    json = toJsonText(record.value);
+  } catch (cause) {
+    if (cause instanceof SerializationError) throw cause;
+    throw new SerializationError('the value could not be encoded as JSON', { cause });
+  }
+  const head = `[${JSON_FORMAT},${record.storedAt},${record.expiresAt},${JSON.stringify(record.tags)},${JSON.stringify(record.versions)},${json.tagged ? 1 : 0},`;
+  const bytes = Buffer.from(`${head}${json.text}]`, 'utf8');
+  if (bytes.byteLength > limits.maxPayloadBytes) throw tooLarge(bytes.byteLength, limits);
+  return bytes;
+}
+
+function decodeJsonRecord(buffer: Buffer): CacheRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(buffer.toString('utf8'));
+  } catch (cause) {
+    throw new DecodeError('payload is not valid JSON', { cause });
+  }
+  if (!Array.isArray(parsed) || parsed[0] !== JSON_FORMAT || parsed.length !== 7) {
+    throw new DecodeError(`unknown payload format (expected a cachewise v${JSON_FORMAT} JSON envelope)`);
+  }
+  const [, storedAt, expiresAt, tags, versions, tagged, value] = parsed as unknown[];
+  if (
+    typeof storedAt !== 'number' || typeof expiresAt !== 'number' || (tagged !== 0 && tagged !== 1) ||
+    !isTagList(tags, versions)
+  ) {
+    throw new DecodeError('payload metadata has the wrong shape');
+  }
+  return { value: fromJsonParsed(value, tagged === 1), storedAt, expiresAt, tags, versions: versions as number[] };
 }

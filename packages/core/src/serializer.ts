@@ -49,10 +49,9 @@ const TYPED_ARRAYS: Record<TypedArrayName, (bytes: Uint8Array) => ArrayBufferVie
 export const jsonSerializer: Serializer = {
   name: 'json',
   encode(value) {
-    const plain = isPlainJson(value, 0);
-    const text = plain ? JSON.stringify(value) : JSON.stringify(toTagged(value, 0, []));
+    const { text, tagged } = toJsonText(value);
     const body = Buffer.from(` ${text}`, 'utf8');
-    body[0] = plain ? PLAIN : TAGGED;
+    body[0] = tagged ? TAGGED : PLAIN;
     return body;
   },
   decode(bytes) {
@@ -70,6 +69,20 @@ export const jsonSerializer: Serializer = {
     throw new DecodeError(`unknown value format ${String(kind)}`);
   },
 };
+
+/**
+ * @internal The JSON text of a value, and whether it holds tagged special values. The
+ * record envelope embeds this text directly, so a read is a single `JSON.parse`.
+ */
+export function toJsonText(value: unknown): { readonly text: string; readonly tagged: boolean } {
+  if (isPlainJson(value, 0)) return { text: JSON.stringify(value), tagged: false };
+  return { text: JSON.stringify(toTagged(value, 0, [])), tagged: true };
+}
+
+/** @internal The value from parsed JSON text made by {@link toJsonText}. */
+export function fromJsonParsed(parsed: unknown, tagged: boolean): unknown {
+  return tagged ? fromTagged(parsed, 0) : parsed;
+}
 
 function isPlainJson(value: unknown, depth: number): boolean {
   switch (typeof value) {

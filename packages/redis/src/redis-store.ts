@@ -3,6 +3,7 @@ import {
 } from '@cachewise/core';
 import { Redis, type Cluster } from 'ioredis';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
+import { ReadBatch } from './read-batch.js';
 import { DELETE, INVALIDATE_TAGS, WRITE, type Script } from './scripts.js';
 
 type Client = Redis | Cluster;
@@ -30,6 +31,8 @@ class RedisStore implements ByteStore {
   readonly maxTtlMs: number;
   readonly #client: Client;
   readonly #scripts: ScriptCommands;
+  /** Single node: reads issued together leave together (see ReadBatch). */
+  readonly #reads: ReadBatch | undefined;
   readonly #owned: boolean;
   readonly #cluster: boolean;
   readonly #prefix: string;
@@ -43,6 +46,7 @@ class RedisStore implements ByteStore {
     this.#client = options.client ?? new Redis(options.url!, { lazyConnect: false });
     this.#scripts = this.#client as unknown as ScriptCommands;
     this.#cluster = (this.#client as { isCluster?: boolean }).isCluster === true;
+    this.#reads = this.#cluster ? undefined : new ReadBatch(this.#client as Redis);
     this.#prefix = resolved.prefix;
     this.#tagPrefix = `${resolved.prefix}{${resolved.prefix}tags}:`;
     this.maxTtlMs = resolved.maxTtlMs;
@@ -52,14 +56,21 @@ class RedisStore implements ByteStore {
     this.#bookkeepingTtlMs = String(resolved.maxTtlMs + resolved.generationTtlMs);
   }
 
-  async read(key: string, tags: readonly string[]): Promise<StoreRead<Uint8Array>> {
+  read(key: string, tags: readonly string[]): Promise<StoreRead<Uint8Array>> {
     const keys = [this.#entryKey(key), this.#generationKey(key)];
     if (!this.#cluster) {
       // One MGET: the entry, its generation and its tags, in one round trip.
       for (const tag of tags) keys.push(this.#tagPrefix + tag);
-      const values = (await this.#client.mgetBuffer(...keys)) as Bulk[];
-      return { record: asPayload(values[0]!), generation: parseGeneration(values[1]!), tags: parseTags(values, tags.length, 2) };
+      return this.#reads!.mget(keys).then((values) => ({
+        record: asPayload(values[0]!),
+        generation: parseGeneration(values[1]!),
+        tags: parseTags(values, tags.length, 2),
+      }));
     }
+    return this.#readCluster(keys, tags);
+  }
+
+  async #readCluster(keys: string[], tags: readonly string[]): Promise<StoreRead<Uint8Array>> {
     // The entry's keys share a slot, and all tags share another: two MGETs, in parallel.
     const [[payload, generation], states] = await Promise.all([
       this.#client.mgetBuffer(...keys) as Promise<Bulk[]>,

@@ -43,6 +43,18 @@ describe('single node', () => {
     expect(cache.stats().hits).toBe(12);
   });
 
+  it('sends the reads of concurrent hits together: 50 hits on 50 keys cost one round trip', async () => {
+    const client = server.client({ port: proxy.port });
+    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    const ids = Array.from({ length: 50 }, (_, i) => i);
+    for (const id of ids) await cache.set(`item:${id}`, id, { tags: [`t${id % 3}`] });
+    proxy.reset();
+    const values = await Promise.all(ids.map((id) => cache.wrap(`item:${id}`, async () => -1, { tags: [`t${id % 3}`] })));
+    expect(values).toEqual(ids);
+    expect(proxy.roundTrips()).toBe(1);
+    expect(cache.stats().hits).toBe(50);
+  });
+
   it('serves a miss in two round trips: one read, one conditional write', async () => {
     const client = server.client({ port: proxy.port });
     const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
