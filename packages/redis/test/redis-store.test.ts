@@ -99,6 +99,13 @@ describe('untrusted payloads', () => {
     const meta = `cw1\n[0,${expires},["h#"],[0]]\n`;
     await admin.set(`${prefix}{h:k:plain}:e`, `${meta}j{"__proto__":{"polluted":true},"a":1}`);
     await admin.set(`${prefix}{h:k:tagged}:e`, `${meta}t{"__proto__":{"polluted":true},"d":{"\\u0000":"D","v":0}}`);
+    // The one-parse JSON envelope of the default serializer, and an unknown version of it.
+    await admin.set(`${prefix}{h:k:json}:e`, `[2,0,${expires},["h#"],[0],1,{"__proto__":{"polluted":true},"d":{"\\u0000":"D","v":0}}]`);
+    await admin.set(`${prefix}{h:k:v3}:e`, `[3,0,${expires},["h#"],[0],0,"x"]`);
+    const json = (await cache.get<Record<string, unknown>>('json'))!;
+    expect(Object.getPrototypeOf(json)).toBe(Object.prototype);
+    expect(json.d).toBeInstanceOf(Date);
+    expect(await cache.get('v3')).toBeUndefined();
     const plain = (await cache.get<Record<string, unknown>>('plain'))!;
     const tagged = (await cache.get<Record<string, unknown>>('tagged'))!;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
