@@ -120,6 +120,7 @@ export class Cache {
   readonly #namespaceTags: readonly string[];
   readonly #policies = new Map<string, CallPolicy>();
   readonly #owners = new Map<string, unknown>();
+  readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
   #closed = false;
 
   /** @internal Use {@link createCache}. */
@@ -408,8 +409,22 @@ export class Cache {
     this.#countMiss(key, policy);
     // The versions and generation seen *before* the loader runs are what the entry
     // records: an invalidation that lands during the load makes it stale (P2).
-    const versions = read.tags.map((state) => state.version);
+    const versions = this.#versionsOf(tags, read.tags);
     return this.#flights.start(key, () => this.#load(key, tags, versions, read.generation, policy, fn, self, args));
+  }
+
+  /**
+   * The versions an entry records. Entries of one method with fixed tags usually record
+   * the same versions, so they share one frozen array instead of holding one each.
+   */
+  #versionsOf(tags: readonly string[], states: readonly TagState[]): readonly number[] {
+    const last = this.#sharedVersions.get(tags);
+    if (last !== undefined && last.length === states.length && last.every((version, i) => states[i]?.version === version)) {
+      return last;
+    }
+    const versions = Object.freeze(states.map((state) => state.version));
+    this.#sharedVersions.set(tags, versions);
+    return versions;
   }
 
   /** The store could not be read: run the loader (still once per key) and do not write. */

@@ -20,8 +20,11 @@ export class Lru<V> {
   #tail = 0; // most recently used
   #used = 0; // slots handed out so far
   #bytes = 0;
+  /** Told when a slot's entry leaves, so parallel columns kept by the caller can let go. */
+  readonly #onRemove: ((slot: number) => void) | undefined;
 
-  constructor(max: number, maxBytes: number) {
+  constructor(max: number, maxBytes: number, onRemove?: (slot: number) => void) {
+    this.#onRemove = onRemove;
     this.#max = max;
     this.#maxBytes = maxBytes;
     this.#keys = new Array<string | undefined>(max).fill(undefined);
@@ -42,22 +45,36 @@ export class Lru<V> {
 
   /** The live value under `key`, made most recently used; expired entries are removed. */
   get(key: string, now: number): V | undefined {
-    const slot = this.#index.get(key);
-    if (slot === undefined) return undefined;
-    if (this.#expiresAt[slot]! <= now) {
-      this.#remove(slot);
-      return undefined;
-    }
-    this.#touch(slot);
-    return this.#values[slot];
+    const slot = this.find(key, now);
+    return slot < 0 ? undefined : this.#values[slot];
   }
 
-  /** Stores `value` until `expiresAt`; `size` counts toward `maxBytes` when that is set. */
-  set(key: string, value: V, expiresAt: number, size: number): void {
+  /** The slot of `key`'s live entry, made most recently used, or -1. */
+  find(key: string, now: number): number {
+    const slot = this.#index.get(key);
+    if (slot === undefined) return -1;
+    if (this.#expiresAt[slot]! <= now) {
+      this.#remove(slot);
+      return -1;
+    }
+    this.#touch(slot);
+    return slot;
+  }
+
+  /** The value in a slot returned by {@link find} or {@link set}. */
+  valueAt(slot: number): V {
+    return this.#values[slot]!;
+  }
+
+  /**
+   * Stores `value` until `expiresAt`; `size` counts toward `maxBytes` when that is set.
+   * Returns the slot, or -1 when the value is larger than the whole byte budget.
+   */
+  set(key: string, value: V, expiresAt: number, size: number): number {
     if (this.#sizes !== undefined && size > this.#maxBytes) {
       // Larger than the whole budget: keep nothing rather than evict everything.
       this.delete(key);
-      return;
+      return -1;
     }
     let slot = this.#index.get(key);
     if (slot === undefined) {
@@ -76,6 +93,7 @@ export class Lru<V> {
       this.#bytes += size;
       while (this.#bytes > this.#maxBytes && this.#index.size > 1) this.#remove(this.#head);
     }
+    return slot;
   }
 
   delete(key: string): boolean {
@@ -86,6 +104,7 @@ export class Lru<V> {
   }
 
   clear(): void {
+    if (this.#onRemove !== undefined) for (const slot of this.#index.values()) this.#onRemove(slot);
     this.#index.clear();
     this.#keys.fill(undefined);
     this.#values.fill(undefined);
@@ -144,6 +163,7 @@ export class Lru<V> {
     }
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
+    this.#onRemove?.(slot);
     this.#free.push(slot);
   }
 }

@@ -2,7 +2,7 @@ import {
   UNTOUCHED_TAG, type ByteStore, type CacheRecord, type InvalidationMode, type LiveStore, type StoreRead, type TagState,
   type WriteOptions,
 } from '@cachewise/core';
-import { Lru } from './lru.js';
+import { ByteSlots, RecordSlots, type PayloadSlots } from './slots.js';
 import { resolveMemoryOptions, type MemoryStoreOptions, type ResolvedMemoryOptions } from './options.js';
 
 /**
@@ -13,8 +13,7 @@ import { resolveMemoryOptions, type MemoryStoreOptions, type ResolvedMemoryOptio
 class MemoryStore<P> {
   readonly name = 'memory';
   readonly #options: ResolvedMemoryOptions;
-  readonly #lru: Lru<P>;
-  readonly #measure: (payload: P) => number;
+  readonly #slots: PayloadSlots<P>;
   // Versions come from one counter, so a version is never reused, even after forgetting.
   #sequence = 0;
   readonly #tags = new Map<string, TagState>();
@@ -25,26 +24,25 @@ class MemoryStore<P> {
   constructor(
     readonly payload: P extends Uint8Array ? 'bytes' : 'live',
     options: ResolvedMemoryOptions,
-    measure: (payload: P) => number,
+    slots: PayloadSlots<P>,
   ) {
     this.#options = options;
-    this.#lru = new Lru<P>(options.maxEntries, options.maxBytes);
-    this.#measure = options.maxBytes > 0 ? measure : () => 0;
+    this.#slots = slots;
   }
 
   /** Entries held now (expired ones are dropped lazily). */
   get size(): number {
-    return this.#lru.size;
+    return this.#slots.size;
   }
 
   /** Approximate bytes held, when `maxBytes` is set. */
   get bytes(): number {
-    return this.#lru.bytes;
+    return this.#slots.bytes;
   }
 
   read(key: string, tags: readonly string[]): StoreRead<P> {
     return {
-      record: this.#lru.get(key, this.#options.clock.now()),
+      record: this.#slots.get(key),
       tags: this.readTags(tags),
       generation: this.#generations.get(key) ?? this.#generationFloor,
     };
@@ -61,7 +59,7 @@ class MemoryStore<P> {
     if (options.generation !== undefined && options.generation !== (this.#generations.get(key) ?? this.#generationFloor)) {
       return false;
     }
-    this.#lru.set(key, payload, this.#options.clock.now() + options.ttlMs, this.#measure(payload));
+    this.#slots.put(key, payload, options.ttlMs);
     return true;
   }
 
@@ -71,7 +69,7 @@ class MemoryStore<P> {
       this.#generationFloor = ++this.#sequence;
     }
     for (const key of keys) {
-      this.#lru.delete(key);
+      this.#slots.delete(key);
       this.#generations.set(key, ++this.#sequence);
     }
   }
@@ -91,7 +89,7 @@ class MemoryStore<P> {
   }
 
   close(): void {
-    this.#lru.clear();
+    this.#slots.clear();
     this.#tags.clear();
     this.#generations.clear();
   }
@@ -119,7 +117,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryLiveStore | Mem
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryLiveStore | MemoryByteStore {
   const resolved = resolveMemoryOptions(options);
   if (resolved.serialize) {
-    return new MemoryStore<Uint8Array>('bytes', resolved, (bytes) => bytes.byteLength);
+    return new MemoryStore<Uint8Array>('bytes', resolved, new ByteSlots(resolved));
   }
-  return new MemoryStore<CacheRecord>('live', resolved, (record) => resolved.sizeOf(record.value) + 64);
+  return new MemoryStore<CacheRecord>('live', resolved, new RecordSlots(resolved));
 }
