@@ -18,6 +18,17 @@ import type { RedisStoreOptions } from './options.js';
  */
 export function mockRedisStore(options: Omit<RedisStoreOptions, 'client' | 'url'> & { name?: string } = {}): ByteStore {
   const { name = 'cachewise-mock', ...rest } = options;
-  const client = new RedisMock({ host: name, port: 6379 }) as unknown as Redis;
-  return redisStore({ ...rest, client });
+  return redisStore({ ...rest, client: mockClient(name) });
+}
+
+// One mock client per name: each new ioredis-mock client registers a listener on the
+// data it shares, so making one per store would leak listeners in a long test run.
+const clients = new Map<string, Redis>();
+function mockClient(name: string): Redis {
+  let client = clients.get(name);
+  if (client === undefined) {
+    client = new RedisMock({ host: name, port: 6379 }) as unknown as Redis;
+    clients.set(name, client);
+  }
+  return client;
 }
