@@ -7,3 +7,5 @@ export { startCountingProxy } from './tcp-proxy.js';
 export type { CountingProxy } from './tcp-proxy.js';
 export { findOnPath, INSTALL_COMMAND } from './processes.js';
 export { rawCommand } from './resp.js';
+export { startSentinel } from './redis-sentinel.js';
+export type { RedisSentinel } from './redis-sentinel.js';
