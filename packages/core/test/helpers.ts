@@ -1,38 +1,11 @@
 // Test helpers shared by the core unit tests: fake time, manual promises and a store
 // wrapper that fails on demand. No decorators here, so both decorator folders can import it.
-import type { CacheRecord, Clock, Store, StoreRead, TagState, WriteOptions } from '@cachewise/core';
+import type { CacheRecord, Store, StoreRead, TagState, WriteOptions } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 
-/** A clock that only moves when told. */
-export interface TestClock extends Clock {
-  advance(ms: number): void;
-}
-
-export function testClock(start = 1_700_000_000_000): TestClock {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms) => {
-      t += ms;
-    },
-  };
-}
-
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+// Fake time and manual promises come from the exported testing kit, as users get them.
+export { deferred, fakeClock as testClock } from '@cachewise/core/testing';
+export type { Deferred, FakeClock as TestClock } from '@cachewise/core/testing';
 
 /** Lets queued microtasks and promise callbacks run. */
 export async function flush(): Promise<void> {

@@ -1,19 +1,8 @@
-import type { CacheRecord, Clock, InvalidationMode, StoreRead, TagState, WriteOptions } from '@cachewise/core';
+import type { CacheRecord, InvalidationMode, StoreRead, TagState, WriteOptions } from '@cachewise/core';
 import { memoryStore, type MemoryByteStore, type MemoryLiveStore, type MemoryStoreOptions } from '@cachewise/memory';
 
-export interface TestClock extends Clock {
-  advance(ms: number): void;
-}
-
-export function testClock(start = 1_700_000_000_000): TestClock {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms) => {
-      t += ms;
-    },
-  };
-}
+export { fakeClock as testClock } from '@cachewise/core/testing';
+export type { FakeClock as TestClock } from '@cachewise/core/testing';
 
 /** A live record holding `value`, for writing to the store directly. */
 export function record(value: unknown, tags: readonly string[] = [], versions: readonly number[] = []): CacheRecord {
