@@ -19,6 +19,6 @@ afterAll(async () => {
 });
 
 // Each test gets a fresh prefix, so tests share nothing.
-runStoreConformance('redis (single node)', () => ({ store: redisStore({ client: single, prefix: randomPrefix() }) }));
+runStoreConformance('redis (single node)', () => ({ store: redisStore({ client: single, prefix: server.newPrefix() }) }));
 runStoreConformance('redis (3-master Cluster)', () => ({ store: redisStore({ client: clustered, prefix: randomPrefix() }) }));
 runStoreConformance('redis on ioredis-mock (testing helper)', () => ({ store: mockRedisStore({ prefix: randomPrefix() }) }));

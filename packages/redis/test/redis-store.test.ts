@@ -54,14 +54,14 @@ describe('options', () => {
 describe('client ownership', () => {
   it('never closes a client it was given', async () => {
     const client = server.client();
-    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
     await cache.set('k', 1);
     await cache.close();
     expect(await client.ping()).toBe('PONG');
   });
 
   it('creates and closes its own client from a url', async () => {
-    const store = redisStore({ url: server.url, prefix: randomPrefix() });
+    const store = redisStore({ url: server.url, prefix: server.newPrefix() });
     const cache = createCache({ store, setAsDefault: false });
     await cache.set('k', 'v');
     expect(await cache.get('k')).toBe('v');
@@ -75,7 +75,7 @@ describe('client ownership', () => {
 
 describe('untrusted payloads', () => {
   it('reads garbage, unknown formats and oversized payloads as misses plus an event, never a throw', async () => {
-    const prefix = randomPrefix();
+    const prefix = server.newPrefix();
     const admin = server.client();
     const cache = createCache({ store: redisStore({ client: server.client(), prefix }), namespace: 'h', maxPayloadBytes: 1024, setAsDefault: false });
     const errors: Array<CacheEventMap['error']> = [];
@@ -92,7 +92,7 @@ describe('untrusted payloads', () => {
   });
 
   it('never lets a __proto__ key in a payload reach a prototype', async () => {
-    const prefix = randomPrefix();
+    const prefix = server.newPrefix();
     const admin = server.client();
     const cache = createCache({ store: redisStore({ client: server.client(), prefix }), namespace: 'h', setAsDefault: false });
     const expires = Date.now() + 60_000;

@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('single node', () => {
   it('serves a hit of a tagged @Cached method in exactly one round trip', async () => {
     const client = server.client({ port: proxy.port });
-    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
     class Repo {
       @Cached({ cache, tags: (id: number) => [`user:${id}`, 'users'] })
       async find(id: number): Promise<{ id: number }> {
@@ -45,7 +45,7 @@ describe('single node', () => {
 
   it('sends the reads of concurrent hits together: 50 hits on 50 keys cost one round trip', async () => {
     const client = server.client({ port: proxy.port });
-    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
     const ids = Array.from({ length: 50 }, (_, i) => i);
     for (const id of ids) await cache.set(`item:${id}`, id, { tags: [`t${id % 3}`] });
     proxy.reset();
@@ -57,7 +57,7 @@ describe('single node', () => {
 
   it('serves a miss in two round trips: one read, one conditional write', async () => {
     const client = server.client({ port: proxy.port });
-    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
     await cache.wrap('warm', async () => 1); // loads the scripts on this connection's server
     proxy.reset();
     await cache.wrap('cold', async () => 2, { tags: ['a', 'b', 'c'] });

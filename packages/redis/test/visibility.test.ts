@@ -26,7 +26,7 @@ for (const topology of ['single node', 'Cluster'] as const) {
     const namespace = 'p1';
 
     beforeAll(async () => {
-      const prefix = randomPrefix();
+      const prefix = server.newPrefix(); // also fine on the Cluster
       const isCluster = topology === 'Cluster';
       const client = isCluster ? cluster.client() : server.client();
       cache = createCache({ store: redisStore({ client, prefix }), namespace, jitter: 0, setAsDefault: false });

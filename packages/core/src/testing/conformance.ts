@@ -18,6 +18,12 @@ export interface ConformanceOptions {
 
 const resolved = async <T>(value: T | Promise<T>): Promise<T> => (isThenable(value) ? await value : value);
 
+/** Waits, turn by turn of the event loop (never by a timer), until `condition` holds. */
+async function until(condition: () => boolean, turns = 10_000): Promise<void> {
+  for (let i = 0; i < turns && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  if (!condition()) throw new Error('condition not reached');
+}
+
 /**
  * The conformance suite every Store runs, including third-party ones. It checks the
  * contract directly (reads, conditional writes, generations, tag versions) and through
@@ -208,19 +214,20 @@ export function runStoreConformance(
       it('runs the loader once for concurrent callers of a cold key', async () => {
         const cache = newCache();
         const gate = deferred<number>();
-        const started = deferred<void>();
         let calls = 0;
         const callers = Array.from({ length: 20 }, () =>
           cache.wrap('cold', () => {
             calls++;
-            started.resolve();
             return gate.promise;
           }),
         );
-        await started.promise;
+        // Let every caller's read come back before the load finishes: a load that ends
+        // before a slow read returns is a later load, not a concurrent one.
+        await until(() => cache.stats().misses === 20);
         gate.resolve(7);
         expect(await Promise.all(callers)).toEqual(Array(20).fill(7));
         expect(calls).toBe(1);
+        expect(cache.stats().coalesced).toBe(19);
       });
 
       it('does not cache a rejected load, and its error reaches the caller unchanged', async () => {

@@ -30,6 +30,8 @@ export interface RedisServer {
    * their keys under it: stop() deletes those keys and nothing else.
    */
   readonly prefix: string;
+  /** A fresh prefix under {@link prefix}, for one store: what stop() cleans up on a shared server. */
+  newPrefix(): string;
   /** True when this handle wraps REDIS_URL rather than a server it started. */
   readonly external: boolean;
   /** A new ioredis client (TEST_CLIENT_DEFAULTS + `options`), disconnected by stop(). */
@@ -83,6 +85,7 @@ async function startPrivate(options: StartRedisOptions): Promise<RedisServer> {
     throw error;
   }
   const { port } = started;
+  const privatePrefix = randomPrefix();
   let child = started.child;
   let stopped = false;
   const clients = new Set<Redis>();
@@ -95,7 +98,8 @@ async function startPrivate(options: StartRedisOptions): Promise<RedisServer> {
     host: LOCALHOST,
     port,
     url: `redis://${LOCALHOST}:${port}`,
-    prefix: randomPrefix(),
+    prefix: privatePrefix,
+    newPrefix: () => `${privatePrefix}${randomPrefix()}`,
     external: false,
     client(overrides = {}) {
       const client = quiet(new Redis({ ...TEST_CLIENT_DEFAULTS, host: LOCALHOST, port, ...overrides }));
@@ -134,6 +138,7 @@ function wrapExisting(url: string): RedisServer {
     port: fromUrl.port ?? 6379,
     url,
     prefix,
+    newPrefix: () => `${prefix}${randomPrefix()}`,
     external: true,
     client(overrides = {}) {
       const client = quiet(new Redis({ ...TEST_CLIENT_DEFAULTS, ...fromUrl, ...overrides }));
