@@ -104,9 +104,8 @@ export class Cache {
   readonly #stats = new Stats();
   readonly #events = new Emitter();
   readonly #namespaceTags: readonly string[];
-  readonly #policies = new Map<string, CallPolicy>();
+  readonly #policies = new Map<string, CallPolicy[]>();
   readonly #owners = new Map<string, unknown>();
-  readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
 
   /** @internal Use {@link createCache}. */
   constructor(options: ResolvedCacheOptions) {
@@ -268,13 +267,17 @@ export class Cache {
 
   /** @internal One policy per label and settings, so per-method counters are shared. */
   policy(label: string, ttlMs: number, unless: CallPolicy['unless'], requirePromise: boolean): CallPolicy {
-    const id = `${label}\u0000${ttlMs}\u0000${requirePromise}`;
-    let policy = this.#policies.get(id);
-    if (policy === undefined || policy.unless !== unless) {
-      checkTtlFitsStore(ttlMs, this.#store, `${label}: \`ttl\``);
-      policy = { label, counters: this.#stats.forLabel(label), ttlMs, unless, requirePromise };
-      this.#policies.set(id, policy);
+    // Looked up on every wrap() call: no key string is built for it.
+    let policies = this.#policies.get(label);
+    if (policies === undefined) this.#policies.set(label, (policies = []));
+    for (const policy of policies) {
+      if (policy.ttlMs === ttlMs && policy.unless === unless && policy.requirePromise === requirePromise) return policy;
     }
+    checkTtlFitsStore(ttlMs, this.#store, `${label}: \`ttl\``);
+    const policy: CallPolicy = { label, counters: this.#stats.forLabel(label), ttlMs, unless, requirePromise };
+    // A wrap() with a new `unless` function on every call must not grow this without bound.
+    if (policies.length >= 16) policies.shift();
+    policies.push(policy);
     return policy;
   }
 
