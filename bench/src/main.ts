@@ -3,7 +3,7 @@
  * (`node --expose-gc dist/run-one.js ...`), one after another, over several rounds with the
  * order rotated between rounds; then writes the medians to `results/<family>.md`.
  *
- *   node dist/main.js <memory|redis|all> [--rounds=N] [--quick]
+ *   node dist/main.js <memory|redis|redis-invalidate|all> [--rounds=N] [--quick]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,11 @@ import { fmt } from './harness/stats.js';
 import { renderMemoryReport } from './report/memory.js';
 import type { JobOutcome } from './report/outcome.js';
 import { renderRedisReport } from './report/redis.js';
+import { renderRedisInvalidateReport } from './report/redis-invalidate.js';
 import type { RunResult } from './run-one.js';
-import { scenarios, type Family, type Params, type Scenario } from './scenarios/index.js';
+import { DEFAULT_ROUNDS, scenarios, type Family, type Params, type Scenario } from './scenarios/index.js';
 
-const FAMILIES: readonly Family[] = ['memory', 'redis'];
+const FAMILIES: readonly Family[] = ['memory', 'redis', 'redis-invalidate'];
 const CHILD_TIMEOUT_MS = 180_000;
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -29,13 +30,14 @@ interface Job {
 
 interface Options {
   families: readonly Family[];
-  rounds: number;
+  /** From `--rounds`; otherwise each family's DEFAULT_ROUNDS. */
+  rounds: number | undefined;
   quick: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   let families: readonly Family[] = FAMILIES;
-  let rounds = 5;
+  let rounds: number | undefined;
   let quick = false;
   for (const arg of argv) {
     if (arg === 'all') families = FAMILIES;
@@ -44,8 +46,8 @@ function parseOptions(argv: readonly string[]): Options {
     else if (/^--rounds=\d+$/.test(arg)) rounds = Number(arg.slice('--rounds='.length));
     else throw new RangeError(`unknown argument '${arg}'; usage: main <${FAMILIES.join('|')}|all> [--rounds=N] [--quick]`);
   }
-  if (rounds < 1) throw new RangeError('--rounds must be at least 1');
-  return { families, rounds: quick ? Math.min(rounds, 1) : rounds, quick };
+  if (rounds !== undefined && rounds < 1) throw new RangeError('--rounds must be at least 1');
+  return { families, rounds: quick ? 1 : rounds, quick };
 }
 
 function jobsOf(family: Family): Job[] {
@@ -74,6 +76,9 @@ function describeResult(result: RunResult): string {
   if (typeof r.nsPerOp === 'number') return `${fmt(r.nsPerOp)} ns/op`;
   if (typeof r.opsPerSec === 'number') return `${fmt(r.opsPerSec)} ops/s`;
   if (typeof r.heapBytesPerEntry === 'number') return `${fmt(r.heapBytesPerEntry)} heap bytes/entry`;
+  if (typeof r.clientMs === 'number' && typeof r.redisUsecPerCall === 'number') {
+    return `invalidateTags ${fmt(r.clientMs)} ms, EVALSHA ${fmt(r.redisUsecPerCall)} µs, ${String(r.commandsSent)} command(s) sent (fill ${fmt(Number(r.fillSeconds))} s)`;
+  }
   return JSON.stringify(r);
 }
 
@@ -82,6 +87,7 @@ async function runFamily(family: Family, options: Options): Promise<void> {
   const source = describeSource();
   const stamp = packagesDistStamp();
   const jobs = jobsOf(family);
+  const rounds = options.rounds ?? DEFAULT_ROUNDS[family];
   let redis: PrivateRedis | undefined;
   let redisProblem: string | undefined;
   const stopOnSignal = (signal: NodeJS.Signals): void => {
@@ -97,10 +103,10 @@ async function runFamily(family: Family, options: Options): Promise<void> {
     }
   }
   try {
-    for (let round = 0; round < options.rounds; round++) {
-      for (const job of rotated(jobs, round, options.rounds)) {
+    for (let round = 0; round < rounds; round++) {
+      for (const job of rotated(jobs, round, rounds)) {
         const { scenario, peer, outcome } = job;
-        const label = `[${family} ${round + 1}/${options.rounds}] ${scenario.id} ${peer} ${JSON.stringify(outcome.variant)}`;
+        const label = `[${family} ${round + 1}/${rounds}] ${scenario.id} ${peer} ${JSON.stringify(outcome.variant)}`;
         if (scenario.needsRedis && redis === undefined) {
           outcome.runs.push({ scenario: scenario.id, peer, params: {}, status: 'skipped', reason: `no redis-server: ${redisProblem}` });
           continue;
@@ -129,13 +135,14 @@ async function runFamily(family: Family, options: Options): Promise<void> {
       packagesDistStamp() === stamp
         ? []
         : ['packages/*/dist changed while this ran (another build in the same tree): rows may mix two versions of cachewise.'],
-    rounds: options.rounds,
+    rounds,
     command: process.env.npm_lifecycle_event ? `pnpm ${process.env.npm_lifecycle_event}` : `node dist/main.js ${family}`,
     minutes: (Date.now() - started) / 60_000,
     scenarios: scenarios.filter((s) => s.family === family),
   };
   const outcomes = jobs.map((j) => j.outcome);
-  const markdown = family === 'memory' ? renderMemoryReport(outcomes, context) : renderRedisReport(outcomes, context);
+  const render = { memory: renderMemoryReport, redis: renderRedisReport, 'redis-invalidate': renderRedisInvalidateReport }[family];
+  const markdown = render(outcomes, context);
   mkdirSync(RESULTS_DIR, { recursive: true });
   // Quick runs are smoke tests: their numbers go to an ignored file, never over a real run's.
   const file = `${RESULTS_DIR}${family}${options.quick ? '.quick.tmp' : '.md'}`;

@@ -43,7 +43,7 @@ async function runOne(argv: readonly string[]): Promise<RunResult> {
   }
   const params: Params = { ...scenario.params, ...overrides };
   const base = { scenario: scenarioId, peer: peerId, params };
-  let peer: Peer;
+  let peer: Peer<unknown>;
   try {
     peer = (await load()).peer;
   } catch (error) {

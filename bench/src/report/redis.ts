@@ -49,6 +49,13 @@ export function renderRedisReport(outcomes: readonly JobOutcome[], context: Repo
     '',
     '× raw: ops/s relative to raw ioredis GET + JSON.parse at the same concurrency (higher is better).',
     '',
+    'Clients: every ioredis row uses a plain client, `new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1 })` ' +
+      'and otherwise the defaults a user has — no ' +
+      '`enableAutoPipelining`. The cachewise row gets its batching from the store itself: reads issued in the same tick ' +
+      'leave as one pipeline (a lone read as a plain MGET), which is what the c=64 column exercises. raw ioredis, ' +
+      'bentocache and type-cacheable do no batching of their own. cache-manager\'s @keyv/redis runs on node-redis 5, which by ' +
+      'default queues commands and writes all those queued before the next turn of the event loop (`setImmediate`) in one socket write.',
+    '',
     UNSTABLE_NOTE,
     'At c=1 a call is one round trip to a server on the same 2 cores, so its speed follows where the scheduler puts the ' +
       'two processes: on a shared machine rounds fall into a slow and a fast mode, and c=1 ratios are within that noise.',

@@ -2,13 +2,18 @@ import { measureMemoryHit, type MemoryHitParams } from './memory-hit/measure.js'
 import { measureMemorySize, type MemorySizeParams } from './memory-size/measure.js';
 import type { Peer } from './peer.js';
 import { measureRedisHit, type RedisHitParams } from './redis-hit/measure.js';
+import { measureRedisInvalidate, type RedisInvalidateParams } from './redis-invalidate/measure.js';
+import type { TaggedSubject } from './redis-invalidate/subject.js';
 
 /** Scenarios run together by one `bench:<family>` script and reported in one results file. */
-export type Family = 'memory' | 'redis';
+export type Family = 'memory' | 'redis' | 'redis-invalidate';
+
+/** Rounds of a full run, unless `--rounds` says otherwise. */
+export const DEFAULT_ROUNDS: Readonly<Record<Family, number>> = { memory: 5, redis: 5, 'redis-invalidate': 3 };
 
 export type Params = Record<string, number>;
 
-type PeerModule = () => Promise<{ peer: Peer }>;
+type PeerModule = () => Promise<{ peer: Peer<unknown> }>;
 
 export interface Scenario {
   readonly id: string;
@@ -26,7 +31,7 @@ export interface Scenario {
   readonly quick: Readonly<Params>;
   /** The orchestrator starts a private redis-server and passes its port as `redisPort`. */
   readonly needsRedis: boolean;
-  measure(peer: Peer, params: Params): Promise<Record<string, unknown>>;
+  measure(peer: Peer<unknown>, params: Params): Promise<Record<string, unknown>>;
 }
 
 const memoryHitPeers = {
@@ -49,7 +54,7 @@ export const scenarios: readonly Scenario[] = [
     variants: [{}],
     quick: { ops: 20_000, passes: 3 },
     needsRedis: false,
-    measure: (peer, params) => measureMemoryHit(peer, params as unknown as MemoryHitParams),
+    measure: (peer, params) => measureMemoryHit(peer as Peer, params as unknown as MemoryHitParams),
   },
   {
     id: 'memory-size',
@@ -57,20 +62,22 @@ export const scenarios: readonly Scenario[] = [
     peers: {
       'raw-map': memoryHitPeers['raw-map'],
       'lru-cache': memoryHitPeers['lru-cache'],
+      // lru-cache again, with keys of the length cachewise stores (the row above: `user:<id>`).
+      'lru-cache-namespaced': () => import('./memory-size/lru-cache-namespaced.js'),
       'cachewise-cached': memoryHitPeers['cachewise-cached'],
     },
     params: { entries: 100_000 } satisfies MemorySizeParams,
     variants: [{}],
     quick: { entries: 10_000 },
     needsRedis: false,
-    measure: (peer, params) => measureMemorySize(peer, params as unknown as MemorySizeParams),
+    measure: (peer, params) => measureMemorySize(peer as Peer, params as unknown as MemorySizeParams),
   },
   {
     id: 'redis-hit',
     family: 'redis',
     peers: {
       'raw-ioredis': () => import('./redis-hit/raw-ioredis.js'),
-      // Slot for the product: skipped, with the reason, until @cachewise/redis exports redisStore.
+      // Skipped, with the reason, if @cachewise/redis did not build.
       cachewise: () => import('./redis-hit/cachewise.js'),
       'cache-manager': () => import('./redis-hit/cache-manager.js'),
       bentocache: () => import('./redis-hit/bentocache.js'),
@@ -80,10 +87,20 @@ export const scenarios: readonly Scenario[] = [
     variants: [{ concurrency: 1 }, { concurrency: 64 }],
     quick: { ops: 2_000, passes: 1 },
     needsRedis: true,
-    measure: (peer, params) => measureRedisHit(peer, params as unknown as RedisHitParams),
+    measure: (peer, params) => measureRedisHit(peer as Peer, params as unknown as RedisHitParams),
   },
-  // Next in the redis family: invalidateTags over 1k/10k/100k tagged entries
-  // (scenarios/redis-invalidate/<peer>.ts plus a measure.ts, registered here).
+  {
+    id: 'redis-invalidate',
+    family: 'redis-invalidate',
+    peers: { cachewise: () => import('./redis-invalidate/cachewise.js') },
+    params: { repetitions: 21, batch: 500, sample: 200 } satisfies Omit<RedisInvalidateParams, 'entries' | 'redisPort'>,
+    // One process per size, so the 100k fill never shares a heap or a connection with the 1k one.
+    variants: [{ entries: 1_000 }, { entries: 10_000 }, { entries: 100_000 }],
+    quick: { repetitions: 5, sample: 50 },
+    needsRedis: true,
+    measure: (peer, params) =>
+      measureRedisInvalidate(peer as Peer<TaggedSubject>, params as unknown as RedisInvalidateParams),
+  },
 ];
 
 export function findScenario(id: string): Scenario {

@@ -16,13 +16,17 @@ export interface Subject {
   close?(): Promise<void>;
 }
 
-/** One library (or one way of using it) in a scenario. */
-export interface Peer {
+/**
+ * One library (or one way of using it) in a scenario. `S` is what `setup` hands the
+ * scenario's measure: a {@link Subject} for the hit-path scenarios, something else for
+ * a scenario that drives the peer differently (redis-invalidate).
+ */
+export interface Peer<S = Subject> {
   /** Row label in the results table. */
   label: string;
   /** How the peer is configured, for the table's "what is measured" column. */
   setupNote: string;
-  setup(context: PeerContext): Promise<Subject>;
+  setup(context: PeerContext): Promise<S>;
 }
 
 /** Thrown by a peer that cannot run here (a package not built yet, say): its row is skipped with the reason. */
