@@ -245,10 +245,9 @@ export class Cache {
 
   /** @internal Tag ids of an entry: the namespace tag first, then the user's tags. */
   tagIds(tags: readonly string[] | undefined, option: string): readonly string[] {
-    if (tags === undefined || tags.length === 0) {
-      if (tags === undefined || Array.isArray(tags)) return this.#namespaceTags;
-    }
+    if (tags === undefined) return this.#namespaceTags;
     if (!Array.isArray(tags)) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describe(tags)}`);
+    if (tags.length === 0) return this.#namespaceTags;
     const ids = [this.#namespaceTags[0]!];
     for (const tag of tags) {
       if (typeof tag !== 'string' || tag.length === 0) {
@@ -285,16 +284,14 @@ export class Cache {
    * @internal Claims a method label for one class. Two different classes with the same
    * name would otherwise share entries; the second is refused.
    */
-  claimLabel(label: string, owner: unknown): void {
+  claimLabel(label: string, owner: unknown, kind: 'class' | 'function'): void {
     const current = this.#owners.get(label);
     if (current === undefined) this.#owners.set(label, owner);
     else if (current !== owner) {
-      const fix = typeof owner === 'function' && !('prototype' in owner && owner.prototype && Object.getOwnPropertyNames(owner.prototype).length > 1)
-        ? 'give one of them another `name` option'
-        : "give one of them @CacheConfig({ name: '…' })";
+      const fix = kind === 'function' ? 'give one of them another `name` option' : "give one of them @CacheConfig({ name: '…' })";
       throw new CacheOptionsError(
-        `two different classes or functions use the cache key label '${label}' in namespace '${this.namespace}'; ` +
-          `${fix} so their entries cannot mix`,
+        `two different ${kind === 'function' ? 'functions' : 'classes'} use the cache key label '${label}' in ` +
+          `namespace '${this.namespace}'; ${fix} so their entries cannot mix`,
       );
     }
   }

@@ -139,5 +139,6 @@ describe('cached(fn)', () => {
     const b = cached(async () => 'b', { name: 'load' });
     expect(await a()).toBe('a');
     await expect(b()).rejects.toBeInstanceOf(CacheOptionsError);
+    await expect(b()).rejects.toThrow(/two different functions .*another `name` option/);
   });
 });

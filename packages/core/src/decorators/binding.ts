@@ -91,7 +91,7 @@ export class MethodRecord {
     if (last !== undefined && last.cache === cache) return last;
     const config = this.#classConfig(owner);
     const label = this.label(owner, config);
-    cache.claimLabel(label, owner);
+    cache.claimLabel(label, owner, this.standalone ? 'function' : 'class');
     const ttlMs = this.spec.ttlMs ?? config?.ttlMs ?? cache.options.ttlMs;
     const classTags = config?.tags ?? [];
     const tags = this.spec.tags;
