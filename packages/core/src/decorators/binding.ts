@@ -1,7 +1,7 @@
-import { getDefaultCache, type Cache, type CallPolicy, type EntryRef } from '../cache.js';
-import { CacheOptionsError, KeyDerivationError, NoCacheConfiguredError } from '../errors.js';
+import type { Cache, CallPolicy, EntryRef } from '../cache.js';
+import { CacheOptionsError, KeyDerivationError } from '../errors.js';
 import { HotKeys, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
-import { classConfig, type CacheSource, type ClassConfig } from './cache-config.js';
+import { classConfig, resolveCache, type CacheSource, type ClassConfig } from './cache-config.js';
 import { findOwner, type AnyMethod } from './flavour.js';
 
 /** @internal The settings a cached method or function was declared with, validated. */
@@ -73,16 +73,7 @@ export class MethodRecord {
 
   /** The cache for a call on `self`. */
   resolveCache(self: unknown, owner: Function): Cache {
-    const source = this.spec.cache ?? this.#classConfig(owner)?.cache;
-    const cache = source === undefined ? getDefaultCache() : typeof source === 'function' ? source(self) : source;
-    if (cache === undefined || typeof (cache as Partial<Cache>).call !== 'function') {
-      throw new NoCacheConfiguredError(
-        `${this.decorator} ${this.describe(owner)}: no cache to use. Create one with createCache({ store }) ` +
-          'before the first call (the first cache is the default), or name one with the `cache` option or @CacheConfig({ cache }).' +
-          (cache === undefined ? '' : ' The `cache` function returned something that is not a Cache.'),
-      );
-    }
-    return cache;
+    return resolveCache(this.spec.cache ?? this.#classConfig(owner)?.cache, self, `${this.decorator} ${this.describe(owner)}`);
   }
 
   /** The binding for `cache`: label, policy, key prefix and static tags. */

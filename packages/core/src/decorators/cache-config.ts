@@ -1,6 +1,6 @@
-import type { Cache } from '../cache.js';
+import { getDefaultCache, type Cache } from '../cache.js';
 import { describe, parseDuration, type Duration } from '../duration.js';
-import { CacheOptionsError } from '../errors.js';
+import { CacheOptionsError, NoCacheConfiguredError } from '../errors.js';
 import { isKeySegment } from '../keys.js';
 import { rejectUnknown } from '../options.js';
 import type { UniversalClassDecorator } from './flavour.js';
@@ -35,6 +35,22 @@ const configs = new WeakMap<Function, ClassConfig>();
 /** @internal The class-level settings of `owner`, if it has any. */
 export function classConfig(owner: Function | undefined): ClassConfig | undefined {
   return owner === undefined ? undefined : configs.get(owner);
+}
+
+/**
+ * The cache a decorated call uses: its own source (a Cache, or a function of the
+ * instance), else the default cache. `who` names the method in the error.
+ */
+export function resolveCache(source: CacheSource | undefined, self: unknown, who: string): Cache {
+  const cache = source === undefined ? getDefaultCache() : typeof source === 'function' ? source(self) : source;
+  if (cache === undefined || typeof (cache as Partial<Cache>).call !== 'function') {
+    throw new NoCacheConfiguredError(
+      `${who}: no cache to use. Create one with createCache({ store }) before the first call ` +
+        '(the first cache is the default), or name one with the `cache` option or @CacheConfig({ cache }).' +
+        (cache === undefined ? '' : ' The `cache` function returned something that is not a Cache.'),
+    );
+  }
+  return cache;
 }
 
 /** Checks a cache source given as an option. */

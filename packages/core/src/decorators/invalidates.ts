@@ -1,10 +1,9 @@
 import type { Cache, EntryRef } from '../cache.js';
 import { describe } from '../duration.js';
-import { CacheOptionsError, NoCacheConfiguredError } from '../errors.js';
-import { getDefaultCache } from '../cache.js';
+import { CacheOptionsError } from '../errors.js';
 import { rejectUnknown } from '../options.js';
 import type { InvalidationMode } from '../store.js';
-import { checkCacheSource, checkTagList, classConfig, type CacheSource } from './cache-config.js';
+import { checkCacheSource, checkTagList, classConfig, resolveCache, type CacheSource } from './cache-config.js';
 import { findOwner, methodDecorator, requireAsync, type UniversalMethodDecorator } from './flavour.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- options see the method's own argument types */
@@ -74,16 +73,7 @@ export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorat
     let owner = site.owner;
     const resolve = (self: unknown): Cache => {
       owner ??= findOwner(self, wrapper, site.methodName, site.isStatic);
-      const from = source ?? classConfig(owner)?.cache;
-      const cache = from === undefined ? getDefaultCache() : typeof from === 'function' ? from(self) : from;
-      if (cache === undefined || typeof (cache as Partial<Cache>).invalidateTags !== 'function') {
-        throw new NoCacheConfiguredError(
-          `@Invalidates ${owner?.name ?? ''}.${site.methodName}: no cache to use. Create one with createCache({ store }), ` +
-            'or name one with the `cache` option or @CacheConfig({ cache }).' +
-            (cache === undefined ? '' : ' The `cache` function returned something that is not a Cache.'),
-        );
-      }
-      return cache;
+      return resolveCache(source ?? classConfig(owner)?.cache, self, `@Invalidates ${owner?.name ?? ''}.${site.methodName}`);
     };
     const invalidate = async (cache: Cache, self: unknown, args: unknown[]): Promise<void> => {
       const tagList = typeof tags === 'function' ? tags.apply(self, args) : tags;
