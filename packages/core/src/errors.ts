@@ -9,8 +9,7 @@ export type CacheErrorCode =
   | 'ERR_CACHE_SERIALIZE'
   | 'ERR_CACHE_DECODE'
   | 'ERR_CACHE_NO_CACHE'
-  | 'ERR_CACHE_STORE'
-  | 'ERR_CACHE_CLOSED';
+  | 'ERR_CACHE_STORE';
 
 /**
  * Base class of every cachewise error. `error instanceof CacheError` is true for all of
