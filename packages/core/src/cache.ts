@@ -135,6 +135,9 @@ export class Cache {
       if (options.unless !== undefined && typeof options.unless !== 'function') {
         throw new CacheOptionsError(`wrap: \`unless\` must be a function of the value; got ${describe(options.unless)}`);
       }
+      if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0 || options.name.startsWith('#'))) {
+        throw new CacheOptionsError(`wrap: \`name\` must be a non-empty string not starting with '#'; got ${describe(options.name)}`);
+      }
       const policy = this.policy(options.name ?? WRAP_LABEL, ttlMs, options.unless as CallPolicy['unless'], false);
       return this.call(storageKey, tags, policy, loader as Loader, undefined, []) as Promise<T>;
     } catch (error) {

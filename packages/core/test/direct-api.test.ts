@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import {
-  createCache, Invalidates, isStoreError, NoCacheConfiguredError, setDefaultCache, type CacheEventMap, type Store,
+  Cached, createCache, Invalidates, isStoreError, NoCacheConfiguredError, setDefaultCache, type CacheEventMap, type Store,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -78,5 +78,53 @@ describe('invalidations that fail', () => {
     expect(isStoreError(errors[0]!.error)).toBe(true);
     expect(JSON.stringify(errors, (_k, v: unknown) => (v instanceof Error ? { ...v, message: v.message, cause: v.cause } : v))).not.toContain('secret-value');
     expect(((errors[0]!.error as Error).cause as { command?: unknown }).command).toBeUndefined();
+  });
+});
+
+describe('functions that return the wrong shape', () => {
+  const newCache = () => createCache({ store: memoryStore(), namespace: 'shape', setAsDefault: true });
+
+  it('@Invalidates refuses a keys function returning a string, before the method runs', async () => {
+    newCache();
+    let writes = 0;
+    class Repo {
+      @Invalidates({ keys: ((id: number) => `user:${id}`) as never })
+      async save(_id: number): Promise<void> {
+        writes++;
+      }
+    }
+    await expect(new Repo().save(1)).rejects.toThrow(/the `keys` function's result must be an array of keys/);
+    expect(writes).toBe(0);
+  });
+
+  it('@Invalidates refuses a tags function returning undefined, before the method runs', async () => {
+    newCache();
+    let writes = 0;
+    class Repo {
+      @Invalidates({ tags: (() => undefined) as never })
+      async save(): Promise<void> {
+        writes++;
+      }
+    }
+    await expect(new Repo().save()).rejects.toThrow(/the `tags` function's result must be an array of non-empty strings; got undefined/);
+    expect(writes).toBe(0);
+  });
+
+  it('@Cached refuses a tags function returning a non-array', async () => {
+    newCache();
+    class Repo {
+      @Cached({ tags: ((id: number) => `user:${id}`) as never })
+      async find(id: number): Promise<number> {
+        return id;
+      }
+    }
+    await expect(new Repo().find(1)).rejects.toThrow(/Repo.find: the `tags` function must return an array/);
+  });
+
+  it('wrap refuses a name that is empty, not a string, or starts with #', async () => {
+    const cache = newCache();
+    for (const name of ['', '#get', 42]) {
+      await expect(cache.wrap('k', async () => 1, { name: name as never })).rejects.toThrow(/wrap: `name` must be a non-empty string/);
+    }
   });
 });

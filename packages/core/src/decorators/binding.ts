@@ -1,4 +1,5 @@
 import type { Cache, CallPolicy, EntryRef } from '../cache.js';
+import { describe } from '../duration.js';
 import { CacheOptionsError, KeyDerivationError } from '../errors.js';
 import { HotKeys, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
 import { classConfig, resolveCache, type CacheSource, type ClassConfig } from './cache-config.js';
@@ -112,6 +113,9 @@ export class MethodRecord {
   tagsOf(binding: Binding, self: unknown, args: unknown[]): readonly string[] {
     if (binding.staticTags !== undefined) return binding.staticTags;
     const tags = (this.spec.tags as (...a: unknown[]) => readonly string[]).apply(self, args);
+    if (!Array.isArray(tags)) {
+      throw new CacheOptionsError(`${binding.policy.label}: the \`tags\` function must return an array of non-empty strings; it returned ${describe(tags)}`);
+    }
     const all = binding.classTags.length === 0 ? tags : [...binding.classTags, ...tags];
     return binding.cache.tagIds(all, `${binding.policy.label}: the \`tags\` function's result`);
   }

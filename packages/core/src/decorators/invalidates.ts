@@ -32,9 +32,22 @@ type ListSource<T> = readonly T[] | ((...args: unknown[]) => readonly T[]);
 function checkKeys(value: unknown, option: string): ListSource<string | EntryRef> {
   if (value === undefined) return [];
   if (typeof value === 'function') return value as ListSource<string | EntryRef>;
-  const ok = Array.isArray(value) && value.every((k) => (typeof k === 'string' && k.length > 0) || (typeof k === 'object' && k !== null && typeof (k as EntryRef).storageKey === 'function'));
-  if (!ok) throw new CacheOptionsError(`${option} must be an array of keys or methodKey() references, or a function returning one; got ${describe(value)}`);
-  return Object.freeze([...(value as Array<string | EntryRef>)]);
+  return checkKeyList(value, option);
+}
+
+function checkKeyList(value: unknown, option: string): ReadonlyArray<string | EntryRef> {
+  const isKey = (k: unknown): boolean =>
+    (typeof k === 'string' && k.length > 0) || (typeof k === 'object' && k !== null && typeof (k as EntryRef).storageKey === 'function');
+  if (!Array.isArray(value) || !value.every(isKey)) {
+    throw new CacheOptionsError(`${option} must be an array of keys or methodKey() references; got ${describe(value)}`);
+  }
+  return value as ReadonlyArray<string | EntryRef>;
+}
+
+/** A tags function's result: an array of non-empty strings (undefined is not an empty list). */
+function checkTagResult(value: unknown, option: string): readonly string[] {
+  if (value === undefined) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got undefined`);
+  return checkTagList(value, option);
 }
 
 /**
@@ -75,23 +88,31 @@ export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorat
       owner ??= findOwner(self, wrapper, site.methodName, site.isStatic);
       return resolveCache(source ?? classConfig(owner)?.cache, self, `@Invalidates ${owner?.name ?? ''}.${site.methodName}`);
     };
-    const invalidate = async (cache: Cache, self: unknown, args: unknown[]): Promise<void> => {
-      const tagList = typeof tags === 'function' ? tags.apply(self, args) : tags;
-      const keyList = typeof keys === 'function' ? keys.apply(self, args) : keys;
+    /** The call's tags and keys, checked: a function returning the wrong shape is a usage error. */
+    const targets = (self: unknown, args: unknown[]): { tags: readonly string[]; keys: ReadonlyArray<string | EntryRef> } => {
+      const where = `@Invalidates ${owner?.name ?? ''}.${site.methodName}`;
+      return {
+        tags: typeof tags === 'function' ? checkTagResult(tags.apply(self, args), `${where}: the \`tags\` function's result`) : tags,
+        keys: typeof keys === 'function' ? checkKeyList(keys.apply(self, args), `${where}: the \`keys\` function's result`) : keys,
+      };
+    };
+    const invalidate = async (cache: Cache, { tags: tagList, keys: keyList }: ReturnType<typeof targets>): Promise<void> => {
       await Promise.all([
         tagList.length > 0 ? cache.invalidateTags(tagList, { mode }) : undefined,
         keyList.length > 0 ? cache.delete(...keyList) : undefined,
       ]);
     };
     const wrapper = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
-      // Find the cache first: a misconfiguration must fail before the write, not after it.
+      // Find the cache and the targets first: a misconfiguration must fail before the
+      // write, not after it.
       const cache = resolve(this);
+      const what = targets(this, args);
       if (before) {
-        await invalidate(cache, this, args);
+        await invalidate(cache, what);
         return original.apply(this, args);
       }
       const result = await original.apply(this, args);
-      await invalidate(cache, this, args);
+      await invalidate(cache, what);
       return result;
     };
     Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
