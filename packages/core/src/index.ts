@@ -16,7 +16,7 @@ export { encodeRecord, decodeRecord } from './entry.js';
 export type { CacheRecord, DecodeLimits } from './entry.js';
 export { UNTOUCHED_TAG, isThenable } from './store.js';
 export type {
-  Store, LiveStore, ByteStore, StoreRead, TagState, WriteOptions, InvalidationMode, MaybePromise,
+  Store, LiveStore, ByteStore, StoreRead, StoreReporter, TagState, WriteOptions, InvalidationMode, MaybePromise,
 } from './store.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';

@@ -42,8 +42,22 @@ export interface StoreRead<P> {
 export interface WriteOptions {
   /** How long the store keeps the payload (ms, > 0). */
   readonly ttlMs: number;
-  /** Write only if the key's generation still equals this; `undefined` writes unconditionally. */
+  /**
+   * A number: write only if the key's generation still equals it (a load's write, with the
+   * generation read before the load). `undefined`: write unconditionally and move the
+   * key's generation on, atomically, like a delete followed by this write (an explicit
+   * `set`): a load that began before it can never overwrite it.
+   */
   readonly generation: number | undefined;
+}
+
+/**
+ * Where a store reports what it finds on its own, outside any call: a key it repaired, a
+ * server setting that can cost correctness or hit rate. Core turns each report into an
+ * `error` event of every cache attached to the store.
+ */
+export interface StoreReporter {
+  error(error: Error, key?: string): void;
 }
 
 interface StoreBase<P> {
@@ -61,7 +75,15 @@ interface StoreBase<P> {
   delete(keys: readonly string[]): MaybePromise<void>;
   /** Moves the tags' versions on, in O(1) per tag whatever the number of tagged entries. */
   invalidateTags(tags: readonly string[], mode: InvalidationMode): MaybePromise<void>;
-  /** Releases what the store created (never a client the user passed in). */
+  /**
+   * Optional: called by each cache created on the store; returns the function that
+   * detaches it (on the cache's `close()`).
+   */
+  attach?(reporter: StoreReporter): () => void;
+  /**
+   * Releases what the store created (never a client the user passed in). Core calls it
+   * when the last cache using the store is closed, never while another still uses it.
+   */
   close(): MaybePromise<void>;
 }
 

@@ -34,7 +34,7 @@ describe.each(packages)('@cachewise/%s as published', (name) => {
     }
     expect(files.filter((file) => file.endsWith('.tsbuildinfo'))).toEqual([]);
     if (name === 'redis') expect(files.filter((file) => file.endsWith('.lua')).sort()).toEqual(
-      ['src/scripts/delete.lua', 'src/scripts/invalidate-tags.lua', 'src/scripts/write.lua'],
+      ['src/scripts/delete.lua', 'src/scripts/invalidate-tags.lua', 'src/scripts/set.lua', 'src/scripts/write.lua'],
     );
   });
 });

@@ -56,7 +56,10 @@ class MemoryStore<P> {
   }
 
   write(key: string, payload: P, options: WriteOptions): boolean {
-    if (options.generation !== undefined && options.generation !== (this.#generations.get(key) ?? this.#generationFloor)) {
+    if (options.generation === undefined) {
+      // An explicit set: move the generation on, so no older load can overwrite it.
+      this.#moveGenerations([key]);
+    } else if (options.generation !== (this.#generations.get(key) ?? this.#generationFloor)) {
       return false;
     }
     this.#slots.put(key, payload, options.ttlMs);
@@ -64,14 +67,16 @@ class MemoryStore<P> {
   }
 
   delete(keys: readonly string[]): void {
+    for (const key of keys) this.#slots.delete(key);
+    this.#moveGenerations(keys);
+  }
+
+  #moveGenerations(keys: readonly string[]): void {
     if (this.#generations.size + keys.length > this.#options.maxTags) {
       this.#generations.clear();
       this.#generationFloor = ++this.#sequence;
     }
-    for (const key of keys) {
-      this.#slots.delete(key);
-      this.#generations.set(key, ++this.#sequence);
-    }
+    for (const key of keys) this.#generations.set(key, ++this.#sequence);
   }
 
   invalidateTags(tags: readonly string[], mode: InvalidationMode): void {

@@ -4,7 +4,7 @@ import {
 import { Redis, type Cluster } from 'ioredis';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { ReadBatch } from './read-batch.js';
-import { DELETE, INVALIDATE_TAGS, WRITE, type Script } from './scripts.js';
+import { DELETE, INVALIDATE_TAGS, SET, WRITE, type Script } from './scripts.js';
 
 type Client = Redis | Cluster;
 /** Buffer-returning script commands: present on Redis, Cluster and ioredis-mock, missing from ioredis's types. */
@@ -86,11 +86,11 @@ class RedisStore implements ByteStore {
   async write(key: string, payload: Uint8Array, options: WriteOptions): Promise<boolean> {
     const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     const ttl = String(Math.max(1, Math.ceil(options.ttlMs)));
+    const keys = [this.#entryKey(key), this.#generationKey(key)];
     if (options.generation === undefined) {
-      await this.#client.set(this.#entryKey(key), bytes, 'PX', ttl);
+      await this.#eval(SET, keys, [bytes, ttl, this.#generationTtlMs]);
       return true;
     }
-    const keys = [this.#entryKey(key), this.#generationKey(key)];
     return Number(await this.#eval(WRITE, keys, [bytes, ttl, String(options.generation)])) === 1;
   }
 

@@ -17,3 +17,4 @@ function load(name: string): Script {
 export const WRITE = load('write');
 export const INVALIDATE_TAGS = load('invalidate-tags');
 export const DELETE = load('delete');
+export const SET = load('set');

@@ -111,6 +111,19 @@ export function runStoreConformance(
         expect(written).toBe(false);
         expect((await resolved(store.read('conf:k:g', ['conf#']))).record).toBeUndefined();
       });
+
+      it('moves the generation on with an unconditional write, refusing an older load after it', async () => {
+        const cache = newCache();
+        await cache.set('s', 'old');
+        const before = await resolved(store.read('conf:k:s', ['conf#']));
+        const payload = before.record;
+        expect(payload).toBeDefined();
+        // An explicit set (generation undefined) lands while a load that read `before` runs.
+        await resolved(store.write('conf:k:s', payload as never, { ttlMs: 60_000, generation: undefined }));
+        const after = await resolved(store.read('conf:k:s', ['conf#']));
+        expect(after.generation).not.toBe(before.generation);
+        expect(await resolved(store.write('conf:k:s', payload as never, { ttlMs: 60_000, generation: before.generation }))).toBe(false);
+      });
     });
 
     describe('through createCache', () => {
@@ -210,6 +223,23 @@ export function runStoreConformance(
           expect(await other.wrap('race', async () => `new${++fresh}`, { tags: ['t'] })).toBe('new1');
         });
       }
+
+      it('keeps a set() that lands during an older load: the load never overwrites it', async () => {
+        const cache = newCache();
+        const other = newCache('conf', { setAsDefault: false });
+        const gate = deferred<string>();
+        const started = deferred<void>();
+        const slow = cache.wrap('user:1', () => {
+          started.resolve();
+          return gate.promise;
+        });
+        await started.promise;
+        await other.set('user:1', 'NEW');
+        gate.resolve('OLD');
+        expect(await slow).toBe('OLD'); // its own caller still gets what it loaded
+        expect(await cache.get('user:1')).toBe('NEW');
+        expect(await other.wrap('user:1', async () => 'LOADED')).toBe('NEW');
+      });
 
       it('runs the loader once for concurrent callers of a cold key', async () => {
         const cache = newCache();
