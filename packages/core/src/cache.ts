@@ -5,7 +5,7 @@ import { Emitter, type CacheEventName, type CacheListener } from './events.js';
 import { namespaceTagId, tagId, userKey } from './keys.js';
 import { checkTtlFitsStore, rejectUnknown, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
 import { Stats, type CacheStats } from './stats.js';
-import type { InvalidationMode, MaybePromise, TagState } from './store.js';
+import type { InvalidationMode, MaybePromise, Store, TagState } from './store.js';
 
 export type { CallPolicy } from './engine.js';
 
@@ -59,6 +59,12 @@ export interface EntryRef {
 
 let defaultCache: Cache | undefined;
 
+/**
+ * How many open caches use each store: a store shared by several caches (say, two
+ * namespaces on one memoryStore()) is closed with the last of them, never before.
+ */
+const storeUsers = new WeakMap<Store, number>();
+
 /** The cache decorators use when none is named: the first one created, or the one set here. */
 export function setDefaultCache(cache: Cache | undefined): void {
   if (cache !== undefined && !(cache instanceof Cache)) {
@@ -80,7 +86,8 @@ export function getDefaultCache(): Cache | undefined {
  */
 export function createCache(options: CacheOptions): Cache {
   const cache = new Cache(resolveCacheOptions(options));
-  if (defaultCache === undefined || options.setAsDefault === true) defaultCache = cache;
+  // A closed default still answers decorated calls (uncached) until a new cache replaces it.
+  if (defaultCache === undefined || defaultCache.closed || options.setAsDefault === true) defaultCache = cache;
   return cache;
 }
 
@@ -99,13 +106,14 @@ export class Cache {
   /** Prefix of this cache's keys and tags. */
   readonly namespace: string;
   /** @internal */ readonly options: ResolvedCacheOptions;
-  readonly #store;
+  readonly #store: Store;
   readonly #engine: Engine;
   readonly #stats = new Stats();
   readonly #events = new Emitter();
   readonly #namespaceTags: readonly string[];
   readonly #policies = new Map<string, CallPolicy[]>();
   readonly #owners = new Map<string, unknown>();
+  readonly #detach: (() => void) | undefined;
 
   /** @internal Use {@link createCache}. */
   constructor(options: ResolvedCacheOptions) {
@@ -114,6 +122,8 @@ export class Cache {
     this.#store = options.store;
     this.#engine = new Engine(options, this.#stats, this.#events);
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
+    storeUsers.set(this.#store, (storeUsers.get(this.#store) ?? 0) + 1);
+    this.#detach = this.#store.attach?.({ error: (error, key) => this.#engine.storeError(error, key, undefined) });
   }
 
   // ---- public API -------------------------------------------------------------------
@@ -147,12 +157,14 @@ export class Cache {
 
   /** The fresh value under `key`, or `undefined`. Use {@link getEntry} to tell a cached `undefined` from a miss. */
   async get<T = unknown>(key: string | EntryRef): Promise<T | undefined> {
+    if (this.closed) return undefined;
     const entry = await this.#engine.fresh(this.storageKey(key, 'get'), this.#namespaceTags, this.#getPolicy(), false);
     return entry?.value as T | undefined;
   }
 
   /** The fresh entry under `key` with its metadata, or `undefined` on a miss. */
   async getEntry<T = unknown>(key: string | EntryRef): Promise<CacheEntryInfo<T> | undefined> {
+    if (this.closed) return undefined;
     const found = await this.#engine.fresh(this.storageKey(key, 'getEntry'), this.#namespaceTags, this.#getPolicy(), true);
     if (found === undefined) return undefined;
     const prefix = `${this.namespace}#`;
@@ -174,6 +186,7 @@ export class Cache {
     const storageKey = this.#userKey(key, 'set');
     const tags = this.tagIds(options.tags, 'set: `tags`');
     const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'set: `ttl`');
+    if (this.closed) return;
     const policy = this.policy(SET_LABEL, ttlMs, undefined, false);
     let states: readonly TagState[];
     try {
@@ -192,6 +205,7 @@ export class Cache {
    */
   async delete(...keys: Array<string | EntryRef>): Promise<void> {
     const storageKeys = keys.map((key) => this.storageKey(key, 'delete'));
+    if (this.closed) return;
     await this.#invalidation(() => this.#store.delete(storageKeys), storageKeys[0]);
     this.#emit('invalidate', { tags: [], keys: storageKeys, mode: 'delete' });
   }
@@ -211,13 +225,14 @@ export class Cache {
       throw new CacheOptionsError(`invalidateTags: \`tags\` must be an array of non-empty strings; got ${describe(tags)}`);
     }
     const ids = this.tagIds(tags, 'invalidateTags: `tags`').slice(1);
-    if (ids.length === 0) return;
+    if (ids.length === 0 || this.closed) return;
     await this.#invalidation(() => this.#store.invalidateTags(ids, mode), undefined);
     this.#emit('invalidate', { tags: ids, keys: [], mode });
   }
 
   /** Drops every entry of this namespace, in O(1): the namespace's own version moves on. */
   async clear(): Promise<void> {
+    if (this.closed) return;
     await this.#invalidation(() => this.#store.invalidateTags(this.#namespaceTags, 'delete'), undefined);
     this.#emit('invalidate', { tags: this.#namespaceTags, keys: [], mode: 'delete' });
   }
@@ -233,15 +248,22 @@ export class Cache {
   }
 
   /**
-   * Closes the store (which closes only what it created itself). Calls after this run
-   * their loaders uncached. If this was the default cache, there is none after.
+   * Closes the cache. Calls after this, through every way a cache is found (the default,
+   * a `cache` option, `@CacheConfig`, a function of the instance), run their methods
+   * uncached, and the direct API skips the store (`get` misses; `set`, `delete`,
+   * `invalidateTags` and `clear` resolve at once): close a cache when the process shuts
+   * down. The store is closed with the last cache that uses it (and closes only what it
+   * created itself); until then the other caches on it go on as before. A closed default
+   * cache stays the default until another cache is created.
    */
   async close(): Promise<void> {
     if (this.#engine.closed) return;
     this.#engine.close();
-    if (defaultCache === this) defaultCache = undefined;
     this.#events.clear();
-    await this.#store.close();
+    this.#detach?.();
+    const users = (storeUsers.get(this.#store) ?? 1) - 1;
+    storeUsers.set(this.#store, users);
+    if (users === 0) await this.#store.close();
   }
 
   // ---- internal, shared with the decorators ------------------------------------------

@@ -77,10 +77,12 @@ describe('the default cache', () => {
     expect(optionsError(() => setDefaultCache({} as never)).message).toMatch(/setDefaultCache/);
   });
 
-  it('closing the default cache leaves none', async () => {
+  it('a closed default cache stays the default until a new cache replaces it', async () => {
     const cache = createCache({ store: memoryStore() });
     await cache.close();
-    expect(getDefaultCache()).toBeUndefined();
+    expect(getDefaultCache()).toBe(cache);
+    const next = createCache({ store: memoryStore() });
+    expect(getDefaultCache()).toBe(next);
   });
 });
 

@@ -1,5 +1,5 @@
 import {
-  UNTOUCHED_TAG, type ByteStore, type InvalidationMode, type StoreRead, type TagState, type WriteOptions,
+  UNTOUCHED_TAG, type ByteStore, type InvalidationMode, type StoreRead, type StoreReporter, type TagState, type WriteOptions,
 } from '@cachewise/core';
 import { Redis, type Cluster } from 'ioredis';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
@@ -39,6 +39,8 @@ class RedisStore implements ByteStore {
   readonly #tagPrefix: string;
   readonly #generationTtlMs: string;
   readonly #bookkeepingTtlMs: string;
+  /** The caches attached to this store: where problems found outside a call are reported. */
+  readonly #reporters = new Set<StoreReporter>();
 
   constructor(options: RedisStoreOptions) {
     const resolved = resolveRedisOptions(options);
@@ -108,6 +110,16 @@ class RedisStore implements ByteStore {
   async invalidateTags(tags: readonly string[], mode: InvalidationMode): Promise<void> {
     if (tags.length === 0) return;
     await this.#eval(INVALIDATE_TAGS, tags.map((tag) => this.#tagPrefix + tag), [mode, this.#bookkeepingTtlMs]);
+  }
+
+  attach(reporter: StoreReporter): () => void {
+    this.#reporters.add(reporter);
+    return () => this.#reporters.delete(reporter);
+  }
+
+  /** Reports a problem the store found on its own (never with values or connection options). */
+  #report(error: Error, key?: string): void {
+    for (const reporter of this.#reporters) reporter.error(error, key);
   }
 
   async close(): Promise<void> {
