@@ -55,6 +55,10 @@ await timed('10 concurrent findById(2) (one load)', async () => {
   return `${results.length} results, all ${JSON.stringify(results[0])}`;
 });
 
-const { hits, misses, hitRate, loads, coalesced } = cache.stats();
-console.log(`\nstats: hits=${hits} misses=${misses} hitRate=${(hitRate * 100).toFixed(0)}% loads=${loads} coalesced=${coalesced}`);
+const { hits, misses, hitRate, offloadRate, loads, coalesced } = cache.stats();
+const pct = (rate: number) => `${(rate * 100).toFixed(0)}%`;
+console.log(
+  `\nstats: hits=${hits} misses=${misses} coalesced=${coalesced} loads=${loads} ` +
+    `hitRate=${pct(hitRate)} offloadRate=${pct(offloadRate)} (calls that did not run a database query)`,
+);
 await cache.close();

@@ -108,7 +108,7 @@ export class Cache {
   /** @internal */ readonly options: ResolvedCacheOptions;
   readonly #store: Store;
   readonly #engine: Engine;
-  readonly #stats = new Stats();
+  readonly #stats: Stats;
   readonly #events = new Emitter();
   readonly #namespaceTags: readonly string[];
   readonly #policies = new Map<string, CallPolicy[]>();
@@ -120,6 +120,7 @@ export class Cache {
     this.options = options;
     this.namespace = options.namespace;
     this.#store = options.store;
+    this.#stats = new Stats(options.maxLabels);
     this.#engine = new Engine(options, this.#stats, this.#events);
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
     storeUsers.set(this.#store, (storeUsers.get(this.#store) ?? 0) + 1);
@@ -242,6 +243,25 @@ export class Cache {
     return this.#stats.snapshot();
   }
 
+  /** False while caching is turned off (the `enabled` option, or {@link setEnabled}). */
+  get enabled(): boolean {
+    return this.#engine.enabled;
+  }
+
+  /**
+   * Turns caching off or back on at run time, e.g. during an incident. While off, every
+   * cached call runs its method (no single flight) and `get` misses; stats still count
+   * (each call a miss and a load). Explicit `set`, `delete`, `invalidateTags` and `clear`
+   * still reach the store, so turning it back on never serves a value invalidated meanwhile.
+   *
+   * @example
+   * cache.setEnabled(false); // every call goes to the database, the cache is bypassed
+   */
+  setEnabled(enabled: boolean): void {
+    if (typeof enabled !== 'boolean') throw new CacheOptionsError(`setEnabled: expected true or false; got ${describe(enabled)}`);
+    this.#engine.enabled = enabled;
+  }
+
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends CacheEventName>(event: E, listener: CacheListener<E>): () => void {
     return this.#events.on(event, listener);
@@ -289,11 +309,21 @@ export class Cache {
     return this.#userKey(key as string, where);
   }
 
-  /** @internal One policy per label and settings, so per-method counters are shared. */
+  /**
+   * @internal One policy per label and settings, so per-method counters are shared. Past
+   * `maxLabels` labels, new labels get a policy made per call that counts in the overflow
+   * row and is not kept: a `wrap` name made from data cannot grow memory.
+   */
   policy(label: string, ttlMs: number, unless: CallPolicy['unless'], requirePromise: boolean): CallPolicy {
     // Looked up on every wrap() call: no key string is built for it.
     let policies = this.#policies.get(label);
-    if (policies === undefined) this.#policies.set(label, (policies = []));
+    if (policies === undefined) {
+      if (!this.#stats.hasRoomFor(label)) {
+        checkTtlFitsStore(ttlMs, this.#store, `${label}: \`ttl\``);
+        return { label, counters: this.#stats.forLabel(label), ttlMs, unless, requirePromise };
+      }
+      this.#policies.set(label, (policies = []));
+    }
     for (const policy of policies) {
       if (policy.ttlMs === ttlMs && policy.unless === unless && policy.requirePromise === requirePromise) return policy;
     }

@@ -36,9 +36,11 @@ export class Engine {
   readonly #flights = new SingleFlight();
   readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
   #closed = false;
+  #enabled: boolean;
 
   constructor(options: ResolvedCacheOptions, stats: Stats, events: Emitter) {
     this.#options = options;
+    this.#enabled = options.enabled;
     this.#stats = stats;
     this.#events = events;
     this.#limits = { maxPayloadBytes: options.maxPayloadBytes };
@@ -53,6 +55,15 @@ export class Engine {
     return this.#closed;
   }
 
+  /** While off, cached calls run their loaders (each its own, counted as a miss and a load) and reads miss. */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  set enabled(enabled: boolean) {
+    this.#enabled = enabled;
+  }
+
   /** Called on every invalidation made through the cache: no caller joins an older operation. */
   invalidated(): void {
     this.#flights.invalidate();
@@ -61,6 +72,10 @@ export class Engine {
   /** A cached call. The hit path allocates nothing beyond what the store returns. */
   call(key: string, tags: readonly string[], policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
     if (this.#closed) return Promise.resolve(fn.apply(self, args));
+    if (!this.#enabled) {
+      this.#countMiss(key, policy);
+      return this.#load(key, [], undefined, undefined, policy, fn, self, args);
+    }
     const joined = this.#flights.join(key);
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
     const store = this.#options.store;
@@ -84,6 +99,10 @@ export class Engine {
 
   /** A fresh record plus its etag, for `get`/`getEntry`; `undefined` on a miss or a store failure. */
   async fresh(key: string, tags: readonly string[], policy: CallPolicy, withEtag: boolean): Promise<(CacheRecord & { etag: string }) | undefined> {
+    if (!this.#enabled) {
+      this.#countMiss(key, policy);
+      return undefined;
+    }
     let read: Read;
     try {
       const pending = this.#options.store.read(key, tags);

@@ -29,6 +29,19 @@ export interface CacheOptions {
   random?: () => number;
   /** Make this cache the default for decorators even if another one exists. Default: only the first cache is. */
   setAsDefault?: boolean;
+  /**
+   * Most method labels (`Class.method`, `wrap`/`cached` names) with their own row in
+   * `stats().byMethod`; calls under further labels are counted in one `'#other'` row.
+   * Default 1,000.
+   */
+  maxLabels?: number;
+  /**
+   * `false` turns caching off (for tests, or during an incident; see `cache.setEnabled`):
+   * every cached call runs its method and `get` misses, while stats still count. Explicit
+   * writes and invalidations still reach the store, so turning caching back on never
+   * serves a value invalidated meanwhile. Default `true`.
+   */
+  enabled?: boolean;
 }
 
 /** The options after validation. */
@@ -42,18 +55,21 @@ export interface ResolvedCacheOptions {
   readonly clock: Clock;
   readonly random: () => number;
   readonly setAsDefault: boolean;
+  readonly maxLabels: number;
+  readonly enabled: boolean;
 }
 
 // Listing every option here makes a forgotten one a type error, and lets unknown ones be refused.
 const KNOWN: { [K in keyof Required<CacheOptions>]: true } = {
   store: true, namespace: true, ttl: true, jitter: true, serializer: true, maxPayloadBytes: true,
-  clock: true, random: true, setAsDefault: true,
+  clock: true, random: true, setAsDefault: true, maxLabels: true, enabled: true,
 };
 
 export const DEFAULT_NAMESPACE = 'cw';
 export const DEFAULT_TTL = '5m';
 export const DEFAULT_JITTER = 0.1;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_LABELS = 1_000;
 
 /** Refuses options a function does not know, naming them and the ones it does. */
 export function rejectUnknown(where: string, options: object, known: object): void {
@@ -114,9 +130,20 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   if (typeof random !== 'function') {
     throw new CacheOptionsError(`createCache: \`random\` must be a function returning a number in [0, 1); got ${describe(random)}`);
   }
+  const maxLabels = options.maxLabels ?? DEFAULT_MAX_LABELS;
+  if (!Number.isSafeInteger(maxLabels) || maxLabels < 1) {
+    throw new CacheOptionsError(`createCache: \`maxLabels\` must be a whole number of at least 1, e.g. 1000; got ${describe(maxLabels)}`);
+  }
+  const enabled = options.enabled ?? true;
+  if (typeof enabled !== 'boolean') {
+    throw new CacheOptionsError(`createCache: \`enabled\` must be true or false; got ${describe(enabled)}`);
+  }
+  if (options.setAsDefault !== undefined && typeof options.setAsDefault !== 'boolean') {
+    throw new CacheOptionsError(`createCache: \`setAsDefault\` must be true or false; got ${describe(options.setAsDefault)}`);
+  }
   return {
     store, namespace, ttlMs, jitter, serializer, maxPayloadBytes, clock, random,
-    setAsDefault: options.setAsDefault === true,
+    setAsDefault: options.setAsDefault === true, maxLabels, enabled,
   };
 }
 

@@ -8,48 +8,82 @@ export interface CacheCounters {
   storeErrors: number;
   coalesced: number;
   lockWaits: number;
+  /** Results returned to the caller but not cached because the store could not hold them (see `error` events of kind `serialize`). */
+  uncacheable: number;
 }
 
-/** A snapshot of {@link CacheCounters} plus the hit rate. */
+/** A snapshot of {@link CacheCounters} plus the rates. */
 export interface CounterSnapshot extends Readonly<CacheCounters> {
-  /** hits / (hits + misses); 0 before the first lookup. */
+  /** hits / (hits + misses): how often the store answered. 0 before the first lookup. */
   readonly hitRate: number;
+  /**
+   * (hits + coalesced) / (hits + misses): the share of calls that did not run a loader of
+   * their own — answered by the store, or sharing a load another caller started. This is
+   * "how much load did the cache take off the database". 0 before the first lookup.
+   */
+  readonly offloadRate: number;
 }
 
 /** What `cache.stats()` returns. */
 export interface CacheStats extends CounterSnapshot {
-  /** Per `Class.method` (or the `name` given to `wrap`/`cached`). */
+  /**
+   * Per `Class.method` (or the `name` given to `wrap`/`cached`). At most `maxLabels` rows
+   * (createCache option, default 1,000), plus one `'#other'` row that counts the calls of
+   * every label past that cap, so names made from data cannot grow memory without bound.
+   */
   readonly byMethod: Readonly<Record<string, CounterSnapshot>>;
   /**
-   * Set when the hit rate is under 70% after at least 1,000 lookups: the TTL is likely
+   * Set when the offload rate is under 70% after at least 1,000 lookups: the TTL is likely
    * too short, or the working set larger than the store holds.
    */
   readonly advice?: string;
 }
 
-export const LOW_HIT_RATE = 0.7;
+export const LOW_OFFLOAD_RATE = 0.7;
 const ADVICE_MIN_LOOKUPS = 1_000;
+/** The row that counts labels past the cap. '#' never starts a user's label. */
+export const OTHER_LABEL = '#other';
 
 export function newCounters(): CacheCounters {
-  return { hits: 0, misses: 0, staleHits: 0, loads: 0, loadErrors: 0, storeErrors: 0, coalesced: 0, lockWaits: 0 };
+  return {
+    hits: 0, misses: 0, staleHits: 0, loads: 0, loadErrors: 0, storeErrors: 0, coalesced: 0, lockWaits: 0, uncacheable: 0,
+  };
 }
 
 function snapshot(counters: CacheCounters): CounterSnapshot {
   const lookups = counters.hits + counters.misses;
-  return { ...counters, hitRate: lookups === 0 ? 0 : counters.hits / lookups };
+  return {
+    ...counters,
+    hitRate: lookups === 0 ? 0 : counters.hits / lookups,
+    offloadRate: lookups === 0 ? 0 : (counters.hits + counters.coalesced) / lookups,
+  };
 }
 
-/** Per-cache statistics: totals plus one set of counters per method label, made on first use. */
+/** Per-cache statistics: totals plus one set of counters per method label, made on first use, at most `maxLabels`. */
 export class Stats {
   readonly total = newCounters();
   readonly #byLabel = new Map<string, CacheCounters>();
+  readonly #maxLabels: number;
 
-  /** The counters for a label; the binding of a method keeps the result. */
+  constructor(maxLabels: number) {
+    this.#maxLabels = maxLabels;
+  }
+
+  /** True when `label` has its own row, or there is still room for one. */
+  hasRoomFor(label: string): boolean {
+    return this.#byLabel.has(label) || this.#byLabel.size < this.#maxLabels;
+  }
+
+  /** The counters for a label (the overflow row once the cap is reached); the binding of a method keeps the result. */
   forLabel(label: string): CacheCounters {
     let counters = this.#byLabel.get(label);
     if (counters === undefined) {
-      counters = newCounters();
-      this.#byLabel.set(label, counters);
+      if (!this.hasRoomFor(label)) label = OTHER_LABEL;
+      counters = this.#byLabel.get(label);
+      if (counters === undefined) {
+        counters = newCounters();
+        this.#byLabel.set(label, counters);
+      }
     }
     return counters;
   }
@@ -59,13 +93,13 @@ export class Stats {
     for (const [label, counters] of this.#byLabel) byMethod[label] = snapshot(counters);
     const total = snapshot(this.total);
     const lookups = total.hits + total.misses;
-    if (lookups >= ADVICE_MIN_LOOKUPS && total.hitRate < LOW_HIT_RATE) {
-      const pct = (total.hitRate * 100).toFixed(1);
+    if (lookups >= ADVICE_MIN_LOOKUPS && total.offloadRate < LOW_OFFLOAD_RATE) {
+      const pct = (total.offloadRate * 100).toFixed(1);
       return {
         ...total,
         byMethod,
         advice:
-          `hit rate is ${pct}% over ${lookups} lookups (under ${LOW_HIT_RATE * 100}%): ` +
+          `only ${pct}% of ${lookups} calls were answered without running a loader (under ${LOW_OFFLOAD_RATE * 100}%): ` +
           'the TTL may be too short, or the working set larger than the store holds (see byMethod)',
       };
     }

@@ -45,10 +45,34 @@ describe('stats', () => {
 
     const stats = cache.stats();
     expect(stats.byMethod['Users.find']).toEqual({
-      hits: 2, misses: 5, staleHits: 0, loads: 3, loadErrors: 1, storeErrors: 0, coalesced: 2, lockWaits: 0, hitRate: 2 / 7,
+      hits: 2, misses: 5, staleHits: 0, loads: 3, loadErrors: 1, storeErrors: 0, coalesced: 2, lockWaits: 0, uncacheable: 0,
+      hitRate: 2 / 7, offloadRate: 4 / 7,
     });
     expect(stats.byMethod['Orders.find']).toMatchObject({ hits: 0, misses: 1, loads: 1, hitRate: 0 });
-    expect(stats).toMatchObject({ hits: 2, misses: 6, loads: 4, loadErrors: 1, coalesced: 2, hitRate: 2 / 8 });
+    expect(stats).toMatchObject({ hits: 2, misses: 6, loads: 4, loadErrors: 1, coalesced: 2, hitRate: 2 / 8, offloadRate: 4 / 8 });
+  });
+
+  it('offloadRate counts the calls that did not run a loader of their own (the quick-start burst)', async () => {
+    const cache = newCache();
+    const gates = Array.from({ length: 9 }, () => deferred<number>());
+    let queries = 0;
+    class Users {
+      @Cached()
+      async find(id: number): Promise<number> {
+        queries++;
+        return gates[id]!.promise;
+      }
+    }
+    const users = new Users();
+    // 9 keys, 4 concurrent callers each: 36 calls, 9 queries.
+    const calls = Array.from({ length: 36 }, (_, i) => users.find(i % 9));
+    await flush();
+    for (const [id, gate] of gates.entries()) gate.resolve(id);
+    await Promise.all(calls);
+    const stats = cache.stats();
+    expect(queries).toBe(9);
+    expect(stats).toMatchObject({ hits: 0, misses: 36, loads: 9, coalesced: 27, hitRate: 0, offloadRate: 0.75 });
+    expect(stats.byMethod['Users.find']!.offloadRate).toBe(0.75);
   });
 
   it('are a snapshot, not a live view', async () => {
@@ -75,6 +99,31 @@ describe('stats', () => {
     await cache.set('c', 3);
     expect(Object.keys(cache.stats().byMethod).sort()).toEqual(['#get', '#set', '#wrap', 'prices']);
   });
+
+  it('keep at most maxLabels rows; further labels count in one #other row and keep nothing per name', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'labels', maxLabels: 3, setAsDefault: true });
+    for (let i = 0; i < 10_000; i++) await cache.wrap(`k${i}`, () => i, { name: `name-${i}` });
+    const stats = cache.stats();
+    expect(Object.keys(stats.byMethod).sort()).toEqual(['#other', 'name-0', 'name-1', 'name-2']);
+    expect(stats.byMethod['#other']).toMatchObject({ misses: 9_997, loads: 9_997 });
+    expect(stats).toMatchObject({ misses: 10_000, loads: 10_000 });
+    // a name that had a row keeps counting in it
+    await cache.wrap('k0', () => 0, { name: 'name-0' });
+    expect(cache.stats().byMethod['name-0']).toMatchObject({ hits: 1 });
+  });
+
+  it('refuse a maxLabels that is not a whole number of at least 1, naming it', () => {
+    for (const bad of [0, -1, 1.5, '10', Number.NaN]) {
+      expect(() => createCache({ store: memoryStore(), maxLabels: bad as never })).toThrow(/`maxLabels` must be a whole number of at least 1/);
+    }
+  });
+
+  it('keep memory bounded under 200,000 distinct wrap names (default cap)', async () => {
+    const cache = createCache({ store: memoryStore({ maxEntries: 10 }), namespace: 'labels2', setAsDefault: true });
+    for (let i = 0; i < 200_000; i++) await cache.wrap('k', () => i, { name: `n${i}` });
+    expect(Object.keys(cache.stats().byMethod)).toHaveLength(1_001);
+    expect(cache.stats().byMethod['#other']!.hits + cache.stats().byMethod['#other']!.misses).toBe(199_000);
+  });
 });
 
 describe('advice', () => {
@@ -84,13 +133,26 @@ describe('advice', () => {
     for (let i = 0; i < misses; i++) await cache.get(`cold${i}`);
   }
 
-  it('appears when the hit rate is under 70% after at least 1,000 lookups', async () => {
+  it('appears when the offload rate is under 70% after at least 1,000 lookups', async () => {
     const cache = newCache();
     await lookups(cache, 699, 301);
     const stats = cache.stats();
     expect(stats.hits + stats.misses).toBe(1_000);
-    expect(stats.advice).toMatch(/hit rate is 69\.9% over 1000 lookups/);
+    expect(stats.advice).toMatch(/only 69\.9% of 1000 calls were answered without running a loader/);
     expect(stats.advice).toMatch(/TTL/);
+  });
+
+  it('does not appear when coalesced callers make up the misses (bursty load on cold keys)', async () => {
+    const cache = newCache();
+    const gate = deferred<number>();
+    const burst = Array.from({ length: 1_000 }, () => cache.wrap('cold', () => gate.promise));
+    await flush();
+    gate.resolve(1);
+    await Promise.all(burst);
+    const stats = cache.stats();
+    expect(stats.hitRate).toBe(0);
+    expect(stats.offloadRate).toBe(0.999);
+    expect(stats.advice).toBeUndefined();
   });
 
   it('does not appear at exactly 70%', async () => {
