@@ -1,11 +1,20 @@
 import { CacheOptionsError } from './errors.js';
 
-/** A duration: a number of milliseconds, or a string with a unit: `'250ms'`, `'30s'`, `'5m'`, `'2h'`, `'1d'`. */
-export type Duration = number | `${number}${DurationUnit}`;
+/**
+ * A duration: a number of milliseconds, or a whole number with a unit: `'250ms'`, `'30s'`,
+ * `'5m'`, `'2h'`, `'1d'`. The string type and {@link parseDuration} accept exactly the same
+ * strings: an integer literal as TypeScript reads a `bigint` (decimal without leading
+ * zeros, or `0x`/`0o`/`0b`), not negative, then a unit, with nothing around it. So
+ * `'1.5h'`, `'5 m'`, `'1e3ms'` and `'+5m'` do not compile (write `'90m'`, `'5m'`, `1000`).
+ */
+export type Duration = number | (`${bigint}${DurationUnit}` & `${Digit}${string}`);
 type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
+type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
 
 const UNIT_MS: Record<DurationUnit, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/;
+/** Longer durations are refused: they would overflow timers and expiry arithmetic. */
+const MAX_DURATION_MS = 100 * 365 * 86_400_000;
+const PATTERN = /^(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+)(ms|s|m|h|d)$/;
 
 /**
  * Turns a {@link Duration} into milliseconds, or throws a `CacheOptionsError` that names
@@ -24,8 +33,11 @@ export function parseDuration(value: unknown, option: string, { allowZero = fals
   if (ms === undefined || !Number.isFinite(ms) || ms < 0 || (!allowZero && ms === 0)) {
     throw new CacheOptionsError(
       `${option} must be a ${allowZero ? 'non-negative' : 'positive'} duration: a number of milliseconds ` +
-        `or a string like '250ms', '30s', '5m', '2h', '1d'; got ${describe(value)}`,
+        `or a whole number with a unit like '250ms', '30s', '5m', '2h', '1d'; got ${describe(value)}`,
     );
+  }
+  if (ms > MAX_DURATION_MS) {
+    throw new CacheOptionsError(`${option} must be at most 100 years (${MAX_DURATION_MS} ms); got ${describe(value)}`);
   }
   return Math.round(ms);
 }

@@ -20,6 +20,15 @@ const BAD: Array<[string, unknown]> = [
   ['a unit alone', 'm'],
   ['an unknown unit', '5w'],
   ['a negative string', '-5s'],
+  ['a space inside', '5 m'],
+  ['spaces around', ' 10s '],
+  ['a decimal', '1.5s'],
+  ['an exponent', '1e3ms'],
+  ['a plus sign', '+5m'],
+  ['a leading zero', '05s'],
+  ['a numeric separator', '1_000ms'],
+  ['an upper-case unit', '5M'],
+  ['more than 100 years', '36501d'],
 ];
 
 function thrown(run: () => unknown): unknown {
@@ -39,8 +48,9 @@ describe('parseDuration', () => {
     ['5m', 300_000],
     ['2h', 7_200_000],
     ['1d', 86_400_000],
-    ['1.5s', 1_500],
-    [' 10s ', 10_000],
+    ['90m', 5_400_000],
+    ['0x10s', 16_000],
+    [1.5, 2],
   ])('reads %j as %d ms', (input, ms) => {
     expect(parseDuration(input, 'ttl')).toBe(ms);
   });
