@@ -9,6 +9,26 @@ import { SingleFlight } from './single-flight.js';
 import type { CacheCounters, Stats } from './stats.js';
 import { isThenable, type MaybePromise, type StoreRead, type TagState } from './store.js';
 
+// Labels already warned about, process-wide (a warning is a process matter), bounded.
+const warnedLabels = new Set<string>();
+const MAX_WARNED_LABELS = 1_000;
+
+/**
+ * One process warning per method whose results cannot be cached: without it, a class
+ * instance returned by a repository is silently never cached on Redis (0% hits).
+ */
+function warnUncacheable(label: string, storeName: string, error: CacheError): void {
+  const id = `${storeName}\u0000${label}`;
+  if (warnedLabels.has(id) || warnedLabels.size >= MAX_WARNED_LABELS) return;
+  warnedLabels.add(id);
+  process.emitWarning(
+    `${label} returned a value the ${storeName} store cannot hold, so its results are returned but never cached ` +
+      `(counted as stats().uncacheable): ${error.message}. Return plain data, or register the class on the ` +
+      'serializer (see the values section of the docs).',
+    { type: 'CachewiseWarning', code: 'CACHEWISE_UNCACHEABLE' },
+  );
+}
+
 /** @internal A method's or label's settings, bound to one cache. */
 export interface CallPolicy {
   readonly label: string;
@@ -144,16 +164,32 @@ export class Engine {
     let written: boolean;
     try {
       const store = this.#options.store;
-      if (store.payload === 'live') written = await store.write(key, record, writeOptions);
-      else written = await store.write(key, encodeRecord(record, this.#options.serializer, this.#limits), writeOptions);
+      if (store.payload === 'live') {
+        if (store.checkValues === true) encodeRecord(record, this.#options.serializer, this.#limits);
+        written = await store.write(key, record, writeOptions);
+      } else {
+        written = await store.write(key, encodeRecord(record, this.#options.serializer, this.#limits), writeOptions);
+      }
     } catch (error) {
-      if (error instanceof CacheError && error.code === 'ERR_CACHE_SERIALIZE') this.emitError('serialize', error, key, policy.label);
-      else this.storeError(error, key, policy);
+      if (error instanceof CacheError && error.code === 'ERR_CACHE_SERIALIZE') {
+        this.emitError('serialize', error, key, policy.label);
+        if (throwErrors) throw error;
+        this.#uncacheable(error, policy);
+        return;
+      }
+      this.storeError(error, key, policy);
       if (throwErrors) throw error;
       return;
     }
     // false: the generation check refused it (a delete landed during the load).
     if (written !== false && this.#events.has('set')) this.#events.emit('set', { key, label: policy.label, ttlMs });
+  }
+
+  /** A load's result the store cannot hold: returned, not cached, counted, and said once per method. */
+  #uncacheable(error: CacheError, policy: CallPolicy): void {
+    policy.counters.uncacheable++;
+    this.#stats.total.uncacheable++;
+    warnUncacheable(policy.label, this.#options.store.name, error);
   }
 
   storeError(error: unknown, key: string | undefined, policy: CallPolicy | undefined): void {

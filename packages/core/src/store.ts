@@ -90,6 +90,12 @@ interface StoreBase<P> {
 /** A store that keeps core's `CacheRecord` objects as they are (the in-process fast path). */
 export interface LiveStore extends StoreBase<CacheRecord> {
   readonly payload: 'live';
+  /**
+   * When true, caches on this store refuse values that a byte store could not round-trip
+   * (they run the cache's serializer on every write and discard the bytes), so the problem
+   * shows in tests and development, before production runs on Redis.
+   */
+  readonly checkValues?: boolean;
 }
 
 /** A store that keeps bytes; core serializes once before a write and decodes after a read. */

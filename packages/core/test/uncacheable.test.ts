@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Cached, createCache, setDefaultCache, type LiveStore } from '@cachewise/core';
+import { memoryStore } from '@cachewise/memory';
+
+class User {
+  constructor(readonly id: number) {}
+}
+
+let warnings: Error[] = [];
+const onWarning = (warning: Error) => {
+  if ((warning as { code?: string }).code === 'CACHEWISE_UNCACHEABLE') warnings.push(warning);
+};
+beforeEach(() => {
+  warnings = [];
+  process.on('warning', onWarning);
+});
+afterEach(() => {
+  process.off('warning', onWarning);
+  setDefaultCache(undefined);
+});
+
+/** Lets queued 'warning' events (emitted on the next tick) arrive. */
+const nextTick = () => new Promise((resolve) => process.nextTick(resolve));
+
+describe('results a byte store cannot hold', () => {
+  it('are returned, counted as uncacheable, emitted, and warned about once per method', async () => {
+    const cache = createCache({ store: memoryStore({ serialize: true }), namespace: 'unc1', setAsDefault: true });
+    const errors: string[] = [];
+    cache.on('error', (event) => errors.push(event.kind));
+    let queries = 0;
+    class UserRepositoryA {
+      @Cached() async findById(id: number) {
+        queries++;
+        return new User(id);
+      }
+    }
+    const repo = new UserRepositoryA();
+    for (let i = 0; i < 3; i++) expect(await repo.findById(1)).toBeInstanceOf(User);
+    await nextTick();
+    expect(queries).toBe(3); // never cached
+    expect(cache.stats()).toMatchObject({ uncacheable: 3, hits: 0, misses: 3 });
+    expect(cache.stats().byMethod['UserRepositoryA.findById']).toMatchObject({ uncacheable: 3 });
+    expect(errors).toEqual(['serialize', 'serialize', 'serialize']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('UserRepositoryA.findById');
+    expect(warnings[0]!.message).toContain('memory store');
+    expect(warnings[0]!.name).toBe('CachewiseWarning');
+  });
+
+  it('a live store with checkValues refuses them the same way, so the problem shows before production', async () => {
+    const inner = memoryStore();
+    const store: LiveStore = {
+      name: 'memory', payload: 'live', checkValues: true,
+      read: (key, tags) => inner.read(key, tags),
+      readTags: (tags) => inner.readTags(tags),
+      write: (key, record, options) => inner.write(key, record, options),
+      delete: (keys) => inner.delete(keys),
+      invalidateTags: (tags, mode) => inner.invalidateTags(tags, mode),
+      close: () => inner.close(),
+    };
+    const cache = createCache({ store, namespace: 'unc2', setAsDefault: true });
+    let queries = 0;
+    class UserRepositoryB {
+      @Cached() async findById(id: number) {
+        queries++;
+        return new User(id);
+      }
+      @Cached() async plain(id: number) {
+        queries++;
+        return { id };
+      }
+    }
+    const repo = new UserRepositoryB();
+    await repo.findById(1);
+    await repo.findById(1);
+    await nextTick();
+    expect(queries).toBe(2);
+    expect(cache.stats().uncacheable).toBe(2);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('UserRepositoryB.findById');
+    await repo.plain(1);
+    await repo.plain(1);
+    expect(queries).toBe(3); // plain data is cached as usual
+  });
+
+  it('an explicit set() of such a value rejects instead (the caller asked for the write)', async () => {
+    const cache = createCache({ store: memoryStore({ serialize: true }), namespace: 'unc3' });
+    await expect(cache.set('u', new User(1))).rejects.toMatchObject({ name: 'SerializationError' });
+    await nextTick();
+    expect(cache.stats().uncacheable).toBe(0);
+    expect(warnings).toHaveLength(0);
+  });
+});
