@@ -103,11 +103,7 @@ export function runStoreConformance(
         // A payload from a load that began before the delete is refused.
         const payload = read.record;
         expect(payload).toBeDefined();
-        const written = await resolved(
-          store.payload === 'live'
-            ? store.write('conf:k:g', payload as never, { ttlMs: 60_000, generation: read.generation })
-            : store.write('conf:k:g', payload as never, { ttlMs: 60_000, generation: read.generation }),
-        );
+        const written = await resolved(store.write('conf:k:g', payload as never, { ttlMs: 60_000, generation: read.generation }));
         expect(written).toBe(false);
         expect((await resolved(store.read('conf:k:g', ['conf#']))).record).toBeUndefined();
       });
