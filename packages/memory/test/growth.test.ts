@@ -53,7 +53,7 @@ describe('slot arrays grow as the store fills', () => {
     };
     let seed = 11;
     const next = () => (seed = (seed * 48_271) % 2_147_483_647);
-    for (let step = 0; step < 20_000; step++) {
+    for (let step = 0; step < 8_000; step++) {
       const key = `k${next() % (max * 2)}`;
       const op = next() % 100;
       if (op < 50) {
