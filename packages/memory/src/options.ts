@@ -3,7 +3,10 @@ import { estimateSize } from './size.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
-  /** Most entries kept; the least recently used go first. Default 10,000. */
+  /**
+   * Most entries kept; the least recently used go first. Default 10,000. Memory is taken
+   * as entries are added, not up front; at most 2^24 entries are held whatever this says.
+   */
   maxEntries?: number;
   /**
    * Approximate byte budget. With live values each entry's size is estimated (see
@@ -16,7 +19,11 @@ export interface MemoryStoreOptions {
    * so every hit returns a fresh copy (and values must be serializable).
    */
   serialize?: boolean;
-  /** Size of a live value in bytes, for `maxBytes`. Default: a rough structural estimate. */
+  /**
+   * Size of a live value in bytes, for `maxBytes`: a number of 0 or more. Default: a rough
+   * structural estimate that counts each reachable object once and gives up (the value is
+   * not stored) past 1,000,000 values.
+   */
   sizeOf?: (value: unknown) => number;
   /**
    * Most tags (and deleted keys) whose invalidation state is remembered. Past it, the

@@ -102,7 +102,9 @@ describe('sizeOf results', () => {
     const errors: CacheEventMap['error'][] = [];
     cache.on('error', (event) => errors.push(event));
     expect(await cache.wrap('k', () => 'v')).toBe('v');
-    expect(errors).toHaveLength(1);
+    expect(await cache.get('k')).toBeUndefined();
+    expect(errors).toHaveLength(1); // the write; the get is a plain miss
+    expect(errors[0]!.kind).toBe('store');
     expect((errors[0]!.error as Error).message).toMatch(/`sizeOf`/);
   });
 
