@@ -3,18 +3,20 @@
  *
  * Entries live in parallel arrays addressed by slot index, linked in recency order by
  * two Uint32Arrays; a Map finds a key's slot. A hit is one Map lookup, one expiry check
- * and a few integer writes, with no allocation. Slots are allocated up front.
+ * and a few integer writes, with no allocation. The slot arrays start small and double
+ * as the map fills, up to its maximum, so a large `max` costs nothing until it is used.
  */
 export class Lru<V> {
   readonly #max: number;
   readonly #maxBytes: number;
   readonly #index = new Map<string, number>();
-  readonly #keys: Array<string | undefined>;
-  readonly #values: Array<V | undefined>;
-  readonly #next: Uint32Array;
-  readonly #prev: Uint32Array;
-  readonly #expiresAt: Float64Array;
-  readonly #sizes: Uint32Array | undefined;
+  // Not readonly: replaced by larger copies as the map grows (see #grow).
+  #keys: Array<string | undefined>;
+  #values: Array<V | undefined>;
+  #next: Uint32Array;
+  #prev: Uint32Array;
+  #expiresAt: Float64Array;
+  #sizes: Uint32Array | undefined;
   readonly #free: number[] = [];
   #head = 0; // least recently used
   #tail = 0; // most recently used
@@ -25,14 +27,25 @@ export class Lru<V> {
 
   constructor(max: number, maxBytes: number, onRemove?: (slot: number) => void) {
     this.#onRemove = onRemove;
-    this.#max = max;
+    this.#max = Math.min(max, MAX_SLOTS);
     this.#maxBytes = maxBytes;
-    this.#keys = new Array<string | undefined>(max).fill(undefined);
-    this.#values = new Array<V | undefined>(max).fill(undefined);
-    this.#next = new Uint32Array(max);
-    this.#prev = new Uint32Array(max);
-    this.#expiresAt = new Float64Array(max);
-    this.#sizes = maxBytes > 0 ? new Uint32Array(max) : undefined;
+    const capacity = Math.min(this.#max, INITIAL_SLOTS);
+    this.#keys = new Array<string | undefined>(capacity).fill(undefined);
+    this.#values = new Array<V | undefined>(capacity).fill(undefined);
+    this.#next = new Uint32Array(capacity);
+    this.#prev = new Uint32Array(capacity);
+    this.#expiresAt = new Float64Array(capacity);
+    this.#sizes = maxBytes > 0 ? new Uint32Array(capacity) : undefined;
+  }
+
+  /** Most entries held: the `max` given, or {@link MAX_SLOTS} if that is lower. */
+  get max(): number {
+    return this.#max;
+  }
+
+  /** Slots allocated now; parallel columns kept by the caller grow to match. */
+  get capacity(): number {
+    return this.#next.length;
   }
 
   get size(): number {
@@ -71,8 +84,9 @@ export class Lru<V> {
    * Returns the slot, or -1 when the value is larger than the whole byte budget.
    */
   set(key: string, value: V, expiresAt: number, size: number): number {
-    if (this.#sizes !== undefined && size > this.#maxBytes) {
-      // Larger than the whole budget: keep nothing rather than evict everything.
+    if (this.#sizes !== undefined && !(size <= this.#maxBytes && size <= MAX_ENTRY_BYTES)) {
+      // Larger than the whole budget (or than a slot can count): keep nothing rather than
+      // evict everything.
       this.delete(key);
       return -1;
     }
@@ -106,8 +120,14 @@ export class Lru<V> {
   clear(): void {
     if (this.#onRemove !== undefined) for (const slot of this.#index.values()) this.#onRemove(slot);
     this.#index.clear();
-    this.#keys.fill(undefined);
-    this.#values.fill(undefined);
+    // Back to the initial slot arrays: a cleared (closed) store gives its memory back.
+    const capacity = Math.min(this.#max, INITIAL_SLOTS);
+    this.#keys = new Array<string | undefined>(capacity).fill(undefined);
+    this.#values = new Array<V | undefined>(capacity).fill(undefined);
+    this.#next = new Uint32Array(capacity);
+    this.#prev = new Uint32Array(capacity);
+    this.#expiresAt = new Float64Array(capacity);
+    if (this.#sizes !== undefined) this.#sizes = new Uint32Array(capacity);
     this.#free.length = 0;
     this.#used = 0;
     this.#bytes = 0;
@@ -116,10 +136,24 @@ export class Lru<V> {
   #allocate(): number {
     const free = this.#free.pop();
     if (free !== undefined) return free;
-    if (this.#used < this.#max) return this.#used++;
+    if (this.#used < this.#max) {
+      if (this.#used === this.#next.length) this.#grow();
+      return this.#used++;
+    }
     const oldest = this.#head;
     this.#remove(oldest);
     return this.#free.pop() ?? oldest;
+  }
+
+  /** Doubles the slot arrays (up to max): amortized O(1) per slot, nothing on a hit. */
+  #grow(): void {
+    const capacity = Math.min(this.#max, this.#next.length * 2);
+    this.#keys = grownArray(this.#keys, capacity);
+    this.#values = grownArray(this.#values, capacity);
+    this.#next = grownTyped(this.#next, new Uint32Array(capacity));
+    this.#prev = grownTyped(this.#prev, new Uint32Array(capacity));
+    this.#expiresAt = grownTyped(this.#expiresAt, new Float64Array(capacity));
+    if (this.#sizes !== undefined) this.#sizes = grownTyped(this.#sizes, new Uint32Array(capacity));
   }
 
   /** Appends a slot at the most-recent end. */
@@ -166,4 +200,29 @@ export class Lru<V> {
     this.#onRemove?.(slot);
     this.#free.push(slot);
   }
+}
+
+/**
+ * Most entries an Lru holds, whatever `max` says: a JavaScript Map holds at most 2^24 keys
+ * (V8 throws a RangeError past it), so the LRU evicts there instead.
+ */
+export const MAX_SLOTS = 2 ** 24;
+
+/** Slots allocated when an Lru is created or cleared. */
+export const INITIAL_SLOTS = 64;
+
+/** Largest size one entry can count toward `maxBytes` (a Uint32Array cell); larger is refused. */
+export const MAX_ENTRY_BYTES = 2 ** 32 - 1;
+
+/** A copy of `array` with room for `capacity` items (the new cells hold undefined). */
+export function grownArray<T>(array: Array<T | undefined>, capacity: number): Array<T | undefined> {
+  const grown = new Array<T | undefined>(capacity).fill(undefined);
+  for (let i = 0; i < array.length; i++) grown[i] = array[i];
+  return grown;
+}
+
+/** `into`, holding `from`'s cells at its start. */
+export function grownTyped<A extends Uint32Array | Float64Array>(from: A, into: A): A {
+  into.set(from);
+  return into;
 }

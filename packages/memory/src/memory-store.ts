@@ -12,6 +12,8 @@ import { resolveMemoryOptions, type MemoryStoreOptions, type ResolvedMemoryOptio
  */
 class MemoryStore<P> {
   readonly name = 'memory';
+  /** Whether caches on this store check that values would survive a byte store (option `checkValues`). */
+  readonly checkValues: boolean;
   readonly #options: ResolvedMemoryOptions;
   readonly #slots: PayloadSlots<P>;
   // Versions come from one counter, so a version is never reused, even after forgetting.
@@ -28,6 +30,7 @@ class MemoryStore<P> {
   ) {
     this.#options = options;
     this.#slots = slots;
+    this.checkValues = options.checkValues;
   }
 
   /** Entries held now (expired ones are dropped lazily). */
@@ -93,17 +96,36 @@ class MemoryStore<P> {
     }
   }
 
+  /**
+   * Empties the store. Versions never go backwards: the floors move past every version
+   * handed out, so a load that began before the close has its write refused (its
+   * generation is older) or judged stale (its tag versions are older), if the store is
+   * used again.
+   */
   close(): void {
     this.#slots.clear();
     this.#tags.clear();
     this.#generations.clear();
+    const floor = ++this.#sequence;
+    this.#tagFloor = { version: floor, hardVersion: floor };
+    this.#generationFloor = floor;
   }
 }
 
 /** The live-value memory store. */
-export type MemoryLiveStore = LiveStore & { readonly size: number; readonly bytes: number };
+export type MemoryLiveStore = LiveStore & MemoryStoreProperties;
 /** The serializing memory store. */
-export type MemoryByteStore = ByteStore & { readonly size: number; readonly bytes: number };
+export type MemoryByteStore = ByteStore & MemoryStoreProperties;
+
+/** What a memory store shows besides the Store contract. */
+export interface MemoryStoreProperties {
+  /** Entries held now, counting expired ones not yet removed. */
+  readonly size: number;
+  /** Bytes counted against `maxBytes`; 0 without it. */
+  readonly bytes: number;
+  /** The `checkValues` option: caches on this store refuse values a byte store could not round-trip. */
+  readonly checkValues: boolean;
+}
 
 /**
  * A bounded in-process LRU store with TTL and tags, for one server (or as the first tier

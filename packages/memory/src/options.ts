@@ -1,8 +1,12 @@
 import { CacheOptionsError, systemClock, type Clock } from '@cachewise/core';
+import { estimateSize } from './size.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
-  /** Most entries kept; the least recently used go first. Default 10,000. */
+  /**
+   * Most entries kept; the least recently used go first. Default 10,000. Memory is taken
+   * as entries are added, not up front; at most 2^24 entries are held whatever this says.
+   */
   maxEntries?: number;
   /**
    * Approximate byte budget. With live values each entry's size is estimated (see
@@ -15,7 +19,11 @@ export interface MemoryStoreOptions {
    * so every hit returns a fresh copy (and values must be serializable).
    */
   serialize?: boolean;
-  /** Size of a live value in bytes, for `maxBytes`. Default: a rough structural estimate. */
+  /**
+   * Size of a live value in bytes, for `maxBytes`: a number of 0 or more. Default: a rough
+   * structural estimate that counts each reachable object once and gives up (the value is
+   * not stored) past 1,000,000 values.
+   */
   sizeOf?: (value: unknown) => number;
   /**
    * Most tags (and deleted keys) whose invalidation state is remembered. Past it, the
@@ -25,6 +33,12 @@ export interface MemoryStoreOptions {
   maxTags?: number;
   /** Source of time for expiry. Default the system clock. */
   clock?: Clock;
+  /**
+   * `true`: caches on this store refuse values a byte store could not round-trip (class
+   * instances…), as Redis would. For tests and development, so the problem shows before
+   * production. Default `false`.
+   */
+  checkValues?: boolean;
 }
 
 export interface ResolvedMemoryOptions {
@@ -34,10 +48,11 @@ export interface ResolvedMemoryOptions {
   readonly sizeOf: (value: unknown) => number;
   readonly maxTags: number;
   readonly clock: Clock;
+  readonly checkValues: boolean;
 }
 
 const KNOWN: { [K in keyof Required<MemoryStoreOptions>]: true } = {
-  maxEntries: true, maxBytes: true, serialize: true, sizeOf: true, maxTags: true, clock: true,
+  maxEntries: true, maxBytes: true, serialize: true, sizeOf: true, maxTags: true, clock: true, checkValues: true,
 };
 
 function count(value: unknown, option: string, fallback: number, max: number): number {
@@ -60,45 +75,25 @@ export function resolveMemoryOptions(options: MemoryStoreOptions): ResolvedMemor
   if (options.serialize !== undefined && typeof options.serialize !== 'boolean') {
     throw new CacheOptionsError(`memoryStore: \`serialize\` must be true or false; got ${String(options.serialize)}`);
   }
+  if (options.checkValues !== undefined && typeof options.checkValues !== 'boolean') {
+    throw new CacheOptionsError(`memoryStore: \`checkValues\` must be true or false; got ${String(options.checkValues)}`);
+  }
   if (options.sizeOf !== undefined && typeof options.sizeOf !== 'function') {
     throw new CacheOptionsError('memoryStore: `sizeOf` must be a function (value) => bytes');
   }
   if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
     throw new CacheOptionsError('memoryStore: `clock` must have a now() function returning milliseconds');
   }
+  const maxBytes = options.maxBytes === undefined ? 0 : count(options.maxBytes, 'maxBytes', 0, Number.MAX_SAFE_INTEGER);
   return {
     maxEntries: count(options.maxEntries, 'maxEntries', 10_000, 2 ** 31 - 1),
-    maxBytes: options.maxBytes === undefined ? 0 : count(options.maxBytes, 'maxBytes', 0, Number.MAX_SAFE_INTEGER),
+    maxBytes,
     serialize: options.serialize === true,
-    sizeOf: options.sizeOf ?? estimateSize,
+    // The estimate can stop as soon as a value cannot fit the budget (64: the entry's overhead).
+    sizeOf: options.sizeOf ?? ((value: unknown) => estimateSize(value, maxBytes - 64)),
     maxTags: count(options.maxTags, 'maxTags', 100_000, 2 ** 31 - 1),
     clock: options.clock ?? systemClock,
+    checkValues: options.checkValues === true,
   };
 }
 
-/** A rough size in bytes of a live value: enough to bound memory, not a measurement. */
-export function estimateSize(value: unknown, depth = 0): number {
-  switch (typeof value) {
-    case 'string':
-      return 16 + value.length * 2;
-    case 'number':
-    case 'boolean':
-    case 'undefined':
-      return 8;
-    case 'bigint':
-      return 16;
-    case 'object': {
-      if (value === null) return 8;
-      if (depth > 8) return 64;
-      if (ArrayBuffer.isView(value)) return 64 + value.byteLength;
-      let size = 32;
-      if (Array.isArray(value)) for (const item of value) size += 8 + estimateSize(item, depth + 1);
-      else if (value instanceof Map) for (const [k, v] of value) size += 16 + estimateSize(k, depth + 1) + estimateSize(v, depth + 1);
-      else if (value instanceof Set) for (const item of value) size += 16 + estimateSize(item, depth + 1);
-      else for (const key in value) size += 8 + key.length * 2 + estimateSize((value as Record<string, unknown>)[key], depth + 1);
-      return size;
-    }
-    default:
-      return 16;
-  }
-}

@@ -1,5 +1,5 @@
 import type { CacheRecord, Clock } from '@cachewise/core';
-import { Lru } from './lru.js';
+import { grownArray, grownTyped, Lru } from './lru.js';
 import type { ResolvedMemoryOptions } from './options.js';
 
 interface Stamp {
@@ -63,21 +63,22 @@ export class ByteSlots implements PayloadSlots<Uint8Array> {
  */
 export class RecordSlots implements PayloadSlots<CacheRecord> {
   readonly #lru: Lru<unknown>;
-  readonly #storedAt: Float64Array;
-  readonly #expiresAt: Float64Array;
-  readonly #stamps: Array<Stamp | undefined>;
+  // Columns parallel to the LRU's slots, grown with them (see #fit).
+  #storedAt: Float64Array;
+  #expiresAt: Float64Array;
+  #stamps: Array<Stamp | undefined>;
   // Entries of one method usually share their tags and versions arrays: one stamp for all.
   readonly #sharedStamps = new WeakMap<readonly number[], Stamp>();
   readonly #sizeOf: ((value: unknown) => number) | undefined;
 
   constructor(options: ResolvedMemoryOptions) {
-    const max = options.maxEntries;
-    this.#lru = new Lru(max, options.maxBytes, (slot) => {
+    this.#lru = new Lru(options.maxEntries, options.maxBytes, (slot) => {
       this.#stamps[slot] = undefined;
     });
-    this.#storedAt = new Float64Array(max);
-    this.#expiresAt = new Float64Array(max);
-    this.#stamps = new Array<Stamp | undefined>(max).fill(undefined);
+    const capacity = this.#lru.capacity;
+    this.#storedAt = new Float64Array(capacity);
+    this.#expiresAt = new Float64Array(capacity);
+    this.#stamps = new Array<Stamp | undefined>(capacity).fill(undefined);
     this.#sizeOf = options.maxBytes > 0 ? options.sizeOf : undefined;
   }
 
@@ -103,9 +104,10 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
   }
 
   put(key: string, record: CacheRecord, _ttlMs: number): void {
-    const size = this.#sizeOf === undefined ? 0 : this.#sizeOf(record.value) + 64;
+    const size = this.#sizeOf === undefined ? 0 : sizeWithOverhead(this.#sizeOf(record.value));
     const slot = this.#lru.set(key, record.value, Number.POSITIVE_INFINITY, size);
     if (slot < 0) return;
+    if (slot >= this.#storedAt.length) this.#fit();
     this.#storedAt[slot] = record.storedAt;
     this.#expiresAt[slot] = record.expiresAt;
     this.#stamps[slot] = this.#stampOf(record.tags, record.versions);
@@ -119,11 +121,33 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
     return stamp;
   }
 
+  /** Grows the columns to the LRU's capacity, which has just doubled. */
+  #fit(): void {
+    const capacity = this.#lru.capacity;
+    this.#storedAt = grownTyped(this.#storedAt, new Float64Array(capacity));
+    this.#expiresAt = grownTyped(this.#expiresAt, new Float64Array(capacity));
+    this.#stamps = grownArray(this.#stamps, capacity);
+  }
+
   delete(key: string): void {
     this.#lru.delete(key);
   }
 
   clear(): void {
     this.#lru.clear();
+    // The LRU went back to its initial capacity: so do the columns.
+    const capacity = this.#lru.capacity;
+    this.#storedAt = new Float64Array(capacity);
+    this.#expiresAt = new Float64Array(capacity);
+    this.#stamps = new Array<Stamp | undefined>(capacity).fill(undefined);
   }
+}
+
+/** An entry's size for `maxBytes`: `sizeOf`'s answer, checked, plus the entry's own overhead. */
+function sizeWithOverhead(size: number): number {
+  // NaN or a negative size would corrupt the byte count, and with it the bound.
+  if (typeof size !== 'number' || !(size >= 0)) {
+    throw new RangeError(`memoryStore: \`sizeOf\` must return a number of bytes, 0 or more; got ${String(size)}`);
+  }
+  return Math.ceil(size) + 64;
 }

@@ -122,3 +122,49 @@ describe('maxTags', () => {
     expect(await cache.get('k')).toBe(1);
   });
 });
+
+describe('close', () => {
+  it('moves every tag and generation past any version handed out before', () => {
+    const store = syncStore();
+    store.invalidateTags(['a'], 'delete');
+    store.delete(['k']);
+    const before = [...store.readTags(['a', 'b']).map((state) => state.version), store.read('k', []).generation];
+    store.close();
+    const highest = Math.max(...before);
+    for (const state of store.readTags(['a', 'b', 'never'])) {
+      expect(state.version).toBeGreaterThan(highest);
+      expect(state.hardVersion).toBeGreaterThan(highest);
+    }
+    expect(store.read('k', []).generation).toBeGreaterThan(highest);
+    expect(store.read('other', []).generation).toBeGreaterThan(highest);
+  });
+
+  it('a load straddling an invalidation and a direct store.close() is judged stale', async () => {
+    const store = syncStore();
+    const cache = createCache({ store, namespace: 'cl' });
+    let release!: (value: string) => void;
+    const inFlight = cache.wrap('k', () => new Promise<string>((resolve) => (release = resolve)), { tags: ['x'] });
+    await cache.invalidateTags(['x']);
+    store.close();
+    release('old');
+    expect(await inFlight).toBe('old');
+    expect(await cache.get('k')).toBeUndefined();
+    await cache.set('k', 'new', { tags: ['x'] });
+    expect(await cache.get('k')).toBe('new'); // the store still works after close
+  });
+
+  it('a load straddling a delete and a direct store.close() has its write refused', async () => {
+    for (const serialize of [false, true] as const) {
+      const store = serialize ? syncStore({ serialize }) : syncStore();
+      const cache = createCache({ store, namespace: 'cl' });
+      let release!: (value: string) => void;
+      const inFlight = cache.wrap('k', () => new Promise<string>((resolve) => (release = resolve)));
+      await cache.delete('k');
+      store.close();
+      release('old');
+      await inFlight;
+      expect(store.size).toBe(0);
+      expect(await cache.get('k')).toBeUndefined();
+    }
+  });
+});

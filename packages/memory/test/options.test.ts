@@ -27,6 +27,17 @@ describe('memoryStore options', () => {
     expect(refused({ maxTags }).message).toMatch(/`maxTags`/);
   });
 
+  it.each(['yes', 1, null])('refuses checkValues %j, naming it', (checkValues) => {
+    expect(refused({ checkValues }).message).toMatch(/`checkValues`/);
+  });
+
+  it('shows checkValues on the live store (default false), for core to check values on writes', () => {
+    expect(memoryStore().checkValues).toBe(false);
+    expect(memoryStore({ checkValues: false }).checkValues).toBe(false);
+    expect(memoryStore({ checkValues: true }).checkValues).toBe(true);
+    expect(memoryStore({ checkValues: true, serialize: true }).checkValues).toBe(true);
+  });
+
   it('refuses a non-boolean serialize, a non-function sizeOf and a clock without now()', () => {
     expect(refused({ serialize: 'yes' }).message).toMatch(/`serialize`/);
     expect(refused({ sizeOf: 64 }).message).toMatch(/`sizeOf`/);
