@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, setDefaultCache, type LiveStore } from '@cachewise/core';
+import { Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 
 class User {
@@ -48,17 +48,8 @@ describe('results a byte store cannot hold', () => {
     expect(warnings[0]!.name).toBe('CachewiseWarning');
   });
 
-  it('a live store with checkValues refuses them the same way, so the problem shows before production', async () => {
-    const inner = memoryStore();
-    const store: LiveStore = {
-      name: 'memory', payload: 'live', checkValues: true,
-      read: (key, tags) => inner.read(key, tags),
-      readTags: (tags) => inner.readTags(tags),
-      write: (key, record, options) => inner.write(key, record, options),
-      delete: (keys) => inner.delete(keys),
-      invalidateTags: (tags, mode) => inner.invalidateTags(tags, mode),
-      close: () => inner.close(),
-    };
+  it('memoryStore({ checkValues: true }) refuses them the same way, so the problem shows before production', async () => {
+    const store = memoryStore({ checkValues: true });
     const cache = createCache({ store, namespace: 'unc2', setAsDefault: true });
     let queries = 0;
     class UserRepositoryB {
