@@ -17,12 +17,63 @@ export interface DecorationSite {
 }
 
 /**
- * A method decorator usable with legacy `experimentalDecorators` and with TC39 standard
- * decorators: the call's shape says which one is calling.
+ * The options type of a decorator factory generic in its options `O`: `Shape` gives
+ * unannotated callback parameters their contextual type (`any`), `O` keeps the option
+ * functions' own types for {@link FitsMethod}, and every property `Shape` lacks is typed
+ * `never`, since an object literal passed through a type parameter gets no
+ * excess-property check and a misspelt option would otherwise compile.
  */
-export interface UniversalMethodDecorator {
-  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void;
-  <T extends AnyMethod>(value: T, context: ClassMethodDecoratorContext): T;
+export type OnlyKnownOptions<O, Shape> = Shape & O & { readonly [K in Exclude<keyof O, keyof Shape>]: never };
+
+/**
+ * A compile error with a message: an object type whose one required property is the
+ * message, so the compiler names it when the descriptor or context lacks it.
+ */
+type Refusal<Message extends string> = { readonly [K in Message]: never };
+
+/** The function in option `Name` of `O`, if there is one (a list or nothing gives `never`). */
+type OptionFunction<O, Name extends string> = O extends { readonly [K in Name]?: infer F } ? Extract<F, (...args: never) => unknown> : never;
+
+/** `unknown` when option `Name`'s function, if any, accepts what it is called with. */
+type FitsOption<O, Name extends string, Args extends unknown[], Result> = [OptionFunction<O, Name>] extends [never]
+  ? unknown
+  : Name extends 'unless'
+    ? [OptionFunction<O, Name>] extends [(result: Result, ...args: Args) => unknown]
+      ? unknown
+      : Refusal<`\`unless\` must accept (result, ...args): the method's awaited result, then its parameters`>
+    : [OptionFunction<O, Name>] extends [(...args: Args) => unknown]
+      ? unknown
+      : Refusal<`\`${Name}\` must accept the parameters of the method it decorates`>;
+
+type FitsOptions<O, Args extends unknown[], Result> = FitsOption<O, 'tags', Args, Result> &
+  FitsOption<O, 'key', Args, Result> &
+  FitsOption<O, 'condition', Args, Result> &
+  FitsOption<O, 'keys', Args, Result> &
+  FitsOption<O, 'unless', Args, Result>;
+
+/**
+ * `unknown` when a decorator with option functions `O` fits method `M`: `M` returns a
+ * Promise (callers of a decorated method always get one), and every option function
+ * accepts the method's parameters (`unless`: its awaited result, then its parameters).
+ * Otherwise an object type naming what is wrong, which the method cannot satisfy.
+ */
+export type FitsMethod<O, M> = M extends (...args: infer Args) => infer R
+  ? [R] extends [PromiseLike<unknown>]
+    ? FitsOptions<O, Args, Awaited<R>>
+    : Refusal<'a decorated method must return a Promise: declare it async, or return Promise<T>'>
+  : unknown;
+
+/**
+ * A method decorator usable with legacy `experimentalDecorators` and with TC39 standard
+ * decorators: the call's shape says which one is calling. `O` holds the decorator's
+ * option functions; the compiler checks them against the decorated method's parameters
+ * and result, and checks that the method returns a Promise.
+ */
+export interface UniversalMethodDecorator<O = {}> {
+  /** Legacy `experimentalDecorators`. */
+  <M extends AnyMethod>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<M> & FitsMethod<O, M>): void;
+  /** TC39 standard decorators. */
+  <This, M extends (this: This, ...args: any) => any>(value: M, context: ClassMethodDecoratorContext<This, M> & FitsMethod<O, M>): M;
 }
 
 /** A class decorator usable with both decorator flavours. */
@@ -41,10 +92,10 @@ function isStandardContext(value: unknown): value is ClassMethodDecoratorContext
 }
 
 /** Builds a {@link UniversalMethodDecorator} from a function that wraps the original method. */
-export function methodDecorator(
+export function methodDecorator<O>(
   decorator: string,
   wrap: (original: AnyMethod, site: DecorationSite) => AnyMethod,
-): UniversalMethodDecorator {
+): UniversalMethodDecorator<O> {
   function apply(target: unknown, context: unknown, descriptor?: PropertyDescriptor): unknown {
     if (isStandardContext(context)) {
       if (context.kind !== 'method' || typeof target !== 'function') {
@@ -75,7 +126,7 @@ export function methodDecorator(
     });
     return descriptor;
   }
-  return apply as UniversalMethodDecorator;
+  return apply as UniversalMethodDecorator<O>;
 }
 
 /**
