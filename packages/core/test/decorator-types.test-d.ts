@@ -56,9 +56,15 @@ export class Fits {
     return id;
   }
 
-  @Cached({ ttl: '1m' })
+  @Cached({ ttl: '1m', cache: (cls: typeof Fits) => cls.shared })
   static async load(name: string): Promise<string> {
     return name;
+  }
+
+  // Any PromiseLike will do: callers get a real Promise from the wrapper.
+  @Cached()
+  thenable(id: number): PromiseLike<number> {
+    return Promise.resolve(id);
   }
 
   @Invalidates({ tags: (id: number) => [`user:${id}`], keys: (id: number) => [methodKey(Fits, 'findById', id)] })
@@ -69,6 +75,8 @@ export class Fits {
 
   @Invalidates({ tags: ['users'], before: true, mode: 'expire' })
   async clearAll(): Promise<void> {}
+
+  static shared: Cache;
 
   constructor(readonly cache: Cache) {}
 }
@@ -129,6 +137,22 @@ export class Mismatches {
     return name;
   }
 
+  // @ts-expect-error -- `cache` gets the instance, and this is another class
+  @Cached({ cache: (self: Fits) => self.cache })
+  async byOtherCache(id: number): Promise<number> {
+    return id;
+  }
+
+  // @ts-expect-error -- a static method's `cache` function gets the class, not an instance
+  @Cached({ cache: (self: Fits) => self.cache })
+  static async staticCache(id: number): Promise<number> {
+    return id;
+  }
+
+  // @ts-expect-error -- @Invalidates checks `cache` the same way
+  @Invalidates({ tags: ['users'], cache: (self: Fits) => self.cache })
+  async invalidatesOtherCache(): Promise<void> {}
+
   // @ts-expect-error -- @Invalidates `tags` takes a string
   @Invalidates({ tags: (id: string) => [id] })
   async rename(id: number): Promise<void> {
@@ -166,6 +190,33 @@ methodKey(Fits, 'findLocalized', 1);
 methodKey(Fits, 'cache');
 // @ts-expect-error -- a static method's parameters are checked as well
 methodKey(Fits, 'load', 1);
+
+export class Scoped {
+  @Cached()
+  static async find(name: string): Promise<string> {
+    return name;
+  }
+
+  // A static and an instance method of one name: methodKey names the instance method.
+  @Cached()
+  async find(id: number): Promise<number> {
+    return id;
+  }
+
+  @Cached({ key: (id: number) => `hidden:${id}` })
+  private async hidden(id: number): Promise<number> {
+    return id;
+  }
+
+  async useHidden(id: number): Promise<number> {
+    return this.hidden(id);
+  }
+}
+methodKey(Scoped, 'find', 1);
+// @ts-expect-error -- the instance method takes a number
+methodKey(Scoped, 'find', 'name');
+// @ts-expect-error -- TypeScript leaves private methods out of the class's type
+methodKey(Scoped, 'hidden', 1);
 
 // cached(fn, options): options are typed from fn, so unannotated parameters are inferred.
 const findUser = cached(async (id: number) => ({ ...user, id }), {
@@ -209,7 +260,16 @@ cachedIn(cache, async (id: number) => id, {
   condition: (id: string) => id !== '',
 });
 
-// Options typed ahead of time are checked like literals.
+// Options typed only as CachedOptions take `any` arguments: nothing to check.
+const loose: CachedOptions = { tags: (id: string) => [id] };
+export class Loose {
+  @Cached(loose)
+  async findById(id: number): Promise<number> {
+    return id;
+  }
+}
+
+// Options typed ahead of time with the method's parameters are checked like literals.
 const numberTags: CachedOptions<[id: number]> = { tags: (id) => [`user:${id}`] };
 export class Declared {
   @Cached(numberTags)

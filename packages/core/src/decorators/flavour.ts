@@ -34,32 +34,34 @@ type Refusal<Message extends string> = { readonly [K in Message]: never };
 /** The function in option `Name` of `O`, if there is one (a list or nothing gives `never`). */
 type OptionFunction<O, Name extends string> = O extends { readonly [K in Name]?: infer F } ? Extract<F, (...args: never) => unknown> : never;
 
-/** `unknown` when option `Name`'s function, if any, accepts what it is called with. */
-type FitsOption<O, Name extends string, Args extends unknown[], Result> = [OptionFunction<O, Name>] extends [never]
+/** `unknown` when option `Name`'s function, if any, accepts what it is called with, `Call`. */
+type FitsOption<O, Name extends string, Call extends (...args: never) => unknown, Message extends string> = [
+  OptionFunction<O, Name>,
+] extends [never]
   ? unknown
-  : Name extends 'unless'
-    ? [OptionFunction<O, Name>] extends [(result: Result, ...args: Args) => unknown]
-      ? unknown
-      : Refusal<`\`unless\` must accept (result, ...args): the method's awaited result, then its parameters`>
-    : [OptionFunction<O, Name>] extends [(...args: Args) => unknown]
-      ? unknown
-      : Refusal<`\`${Name}\` must accept the parameters of the method it decorates`>;
+  : [OptionFunction<O, Name>] extends [Call]
+    ? unknown
+    : Refusal<Message>;
 
-type FitsOptions<O, Args extends unknown[], Result> = FitsOption<O, 'tags', Args, Result> &
-  FitsOption<O, 'key', Args, Result> &
-  FitsOption<O, 'condition', Args, Result> &
-  FitsOption<O, 'keys', Args, Result> &
-  FitsOption<O, 'unless', Args, Result>;
+type FitsOptions<O, This, Args extends unknown[], Result> = FitsOption<O, 'tags', (...args: Args) => unknown, ParametersMessage<'tags'>> &
+  FitsOption<O, 'key', (...args: Args) => unknown, ParametersMessage<'key'>> &
+  FitsOption<O, 'condition', (...args: Args) => unknown, ParametersMessage<'condition'>> &
+  FitsOption<O, 'keys', (...args: Args) => unknown, ParametersMessage<'keys'>> &
+  FitsOption<O, 'unless', (result: Result, ...args: Args) => unknown, "`unless` must accept (result, ...args): the method's awaited result, then its parameters"> &
+  FitsOption<O, 'cache', (instance: This) => unknown, '`cache` must accept the instance the method is called on (the class itself, for a static method)'>;
+
+type ParametersMessage<Name extends string> = `\`${Name}\` must accept the parameters of the method it decorates`;
 
 /**
- * `unknown` when a decorator with option functions `O` fits method `M`: `M` returns a
- * Promise (callers of a decorated method always get one), and every option function
- * accepts the method's parameters (`unless`: its awaited result, then its parameters).
- * Otherwise an object type naming what is wrong, which the method cannot satisfy.
+ * `unknown` when a decorator with options `O` fits method `M` of `This`: `M` returns a
+ * Promise (callers of a decorated method always get one), every option function accepts
+ * the method's parameters (`unless`: its awaited result, then its parameters), and a
+ * `cache` function accepts `This`. Otherwise an object type naming what is wrong, which
+ * the descriptor or context cannot satisfy: a compile error with that name in it.
  */
-export type FitsMethod<O, M> = M extends (...args: infer Args) => infer R
+export type FitsMethod<O, M, This> = M extends (...args: infer Args) => infer R
   ? [R] extends [PromiseLike<unknown>]
-    ? FitsOptions<O, Args, Awaited<R>>
+    ? FitsOptions<O, This, Args, Awaited<R>>
     : Refusal<'a decorated method must return a Promise: declare it async, or return Promise<T>'>
   : unknown;
 
@@ -71,9 +73,13 @@ export type FitsMethod<O, M> = M extends (...args: infer Args) => infer R
  */
 export interface UniversalMethodDecorator<O = {}> {
   /** Legacy `experimentalDecorators`. */
-  <M extends AnyMethod>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<M> & FitsMethod<O, M>): void;
+  <This extends object, M extends AnyMethod>(
+    target: This,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<M> & FitsMethod<O, M, This>,
+  ): void;
   /** TC39 standard decorators. */
-  <This, M extends (this: This, ...args: any) => any>(value: M, context: ClassMethodDecoratorContext<This, M> & FitsMethod<O, M>): M;
+  <This, M extends (this: This, ...args: any) => any>(value: M, context: ClassMethodDecoratorContext<This, M> & FitsMethod<O, M, This>): M;
 }
 
 /** A class decorator usable with both decorator flavours. */

@@ -54,9 +54,15 @@ export class Fits {
     return id;
   }
 
-  @Cached({ ttl: '1m' })
+  @Cached({ ttl: '1m', cache: (cls: typeof Fits) => cls.shared })
   static async load(name: string): Promise<string> {
     return name;
+  }
+
+  // Any PromiseLike will do: callers get a real Promise from the wrapper.
+  @Cached()
+  thenable(id: number): PromiseLike<number> {
+    return Promise.resolve(id);
   }
 
   @Invalidates({ tags: (id: number) => [`user:${id}`], keys: (id: number) => [methodKey(Fits, 'findById', id)] })
@@ -67,6 +73,8 @@ export class Fits {
 
   @Invalidates({ tags: ['users'], before: true, mode: 'expire' })
   async clearAll(): Promise<void> {}
+
+  static shared: Cache;
 
   constructor(readonly cache: Cache) {}
 }
@@ -126,6 +134,22 @@ export class Mismatches {
   static async load(name: string): Promise<string> {
     return name;
   }
+
+  // @ts-expect-error -- `cache` gets the instance, and this is another class
+  @Cached({ cache: (self: Fits) => self.cache })
+  async byOtherCache(id: number): Promise<number> {
+    return id;
+  }
+
+  // @ts-expect-error -- a static method's `cache` function gets the class, not an instance
+  @Cached({ cache: (self: Fits) => self.cache })
+  static async staticCache(id: number): Promise<number> {
+    return id;
+  }
+
+  // @ts-expect-error -- @Invalidates checks `cache` the same way
+  @Invalidates({ tags: ['users'], cache: (self: Fits) => self.cache })
+  async invalidatesOtherCache(): Promise<void> {}
 
   // @ts-expect-error -- @Invalidates `tags` takes a string
   @Invalidates({ tags: (id: string) => [id] })
