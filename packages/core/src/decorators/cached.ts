@@ -109,7 +109,7 @@ export type CachedFunction<F extends (...args: any[]) => any> = ((...args: Param
  */
 export function cached<F extends (...args: any[]) => any>(
   fn: F,
-  options: NoInfer<CachedFunctionOptions<Parameters<F>, Awaited<ReturnType<F>>>> = {},
+  options: CachedFunctionOptions<Parameters<F>, Awaited<ReturnType<F>>> = {},
 ): CachedFunction<F> {
   if (typeof fn !== 'function') throw new CacheOptionsError(`cached: the first argument must be a function; got ${describe(fn)}`);
   const spec = toSpec('cached', options, true);
@@ -126,7 +126,7 @@ export function cached<F extends (...args: any[]) => any>(
 export function cachedIn<F extends (...args: any[]) => any>(
   cache: Cache,
   fn: F,
-  options: NoInfer<Omit<CachedFunctionOptions<Parameters<F>, Awaited<ReturnType<F>>>, 'cache'>> = {},
+  options: Omit<CachedFunctionOptions<Parameters<F>, Awaited<ReturnType<F>>>, 'cache'> = {},
 ): CachedFunction<F> {
   return cached(fn, { ...options, cache });
 }
