@@ -2,9 +2,9 @@ import type { Cache, EntryRef } from '../cache.js';
 import { describe, parseDuration, type Duration } from '../duration.js';
 import { CacheOptionsError } from '../errors.js';
 import { rejectUnknown } from '../options.js';
-import { cachedWrapper, MethodRecord, recordOf, type CachedSpec } from './binding.js';
+import { cachedWrapper, MethodRecord, recordOf, type CachedSpec } from './cached-method.js';
 import { checkCacheSource, checkTagList, type CacheSource } from './cache-config.js';
-import { methodDecorator, requireAsync, type AnyMethod, type OnlyKnownOptions, type UniversalMethodDecorator } from './flavour.js';
+import { methodDecorator, requireAsync, type AnyMethod, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the defaults accept every method */
 

@@ -4,7 +4,7 @@ import { CacheOptionsError } from '../errors.js';
 import { rejectUnknown } from '../options.js';
 import type { InvalidationMode } from '../store.js';
 import { checkCacheSource, checkTagList, classConfig, resolveCache, type CacheSource } from './cache-config.js';
-import { findOwner, methodDecorator, requireAsync, type OnlyKnownOptions, type UniversalMethodDecorator } from './flavour.js';
+import { findOwner, methodDecorator, requireAsync, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the default accepts every method */
 
