@@ -7,7 +7,7 @@ export { Invalidates } from './decorators/invalidates.js';
 export type { InvalidatesOptions } from './decorators/invalidates.js';
 export { CacheConfig } from './decorators/cache-config.js';
 export type { CacheConfigOptions, CacheSource } from './decorators/cache-config.js';
-export type { UniversalMethodDecorator, UniversalClassDecorator } from './decorators/flavour.js';
+export type { UniversalMethodDecorator, UniversalClassDecorator } from './decorators/universal-decorator.js';
 export { parseDuration } from './duration.js';
 export type { Duration } from './duration.js';
 export { jsonSerializer } from './serializer.js';

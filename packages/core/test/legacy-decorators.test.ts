@@ -14,6 +14,7 @@ describe('declared return types', () => {
     let error: unknown;
     try {
       class Repo {
+        // @ts-expect-error -- a method that does not return a Promise is a compile error too
         @Cached()
         findSync(id: number): number {
           return id;
@@ -32,6 +33,7 @@ describe('declared return types', () => {
   it('@Invalidates checks it too', () => {
     expect(() => {
       class Repo {
+        // @ts-expect-error -- a method that does not return a Promise is a compile error too
         @Invalidates({ tags: ['t'] })
         save(): string {
           return 'x';

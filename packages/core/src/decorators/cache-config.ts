@@ -3,7 +3,7 @@ import { describe, parseDuration, type Duration } from '../duration.js';
 import { CacheOptionsError, NoCacheConfiguredError } from '../errors.js';
 import { isKeySegment } from '../keys.js';
 import { rejectUnknown } from '../options.js';
-import type { UniversalClassDecorator } from './flavour.js';
+import type { UniversalClassDecorator } from './universal-decorator.js';
 
 /** Where a decorated method finds its cache: a cache, or a function of the instance (dependency injection). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -2,33 +2,37 @@ import type { Cache, EntryRef } from '../cache.js';
 import { describe, parseDuration, type Duration } from '../duration.js';
 import { CacheOptionsError } from '../errors.js';
 import { rejectUnknown } from '../options.js';
-import { cachedWrapper, MethodRecord, recordOf, type CachedSpec } from './binding.js';
+import { cachedWrapper, MethodRecord, recordOf, type CachedSpec } from './cached-method.js';
 import { checkCacheSource, checkTagList, type CacheSource } from './cache-config.js';
-import { methodDecorator, requireAsync, type AnyMethod, type UniversalMethodDecorator } from './flavour.js';
+import { methodDecorator, requireAsync, type AnyMethod, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- options see the method's own argument types */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the defaults accept every method */
 
-/** Options of {@link Cached} and {@link cached}. */
-export interface CachedOptions {
+/**
+ * Options of {@link Cached} and {@link cached}. `Args` and `Result` are the decorated
+ * method's parameters and awaited result: with `@Cached` the compiler checks the option
+ * functions against the method; with `cached(fn, options)` they come from `fn`.
+ */
+export interface CachedOptions<Args extends unknown[] = any[], Result = any> {
   /** Time to live; default the class's `@CacheConfig` ttl, then the cache's. */
   ttl?: Duration;
   /** Tags of the entry: a list, or a function of the call's arguments. */
-  tags?: readonly string[] | ((...args: any[]) => readonly string[]);
+  tags?: readonly string[] | ((...args: Args) => readonly string[]);
   /**
    * The entry's key, from the arguments, in the same key space as `cache.get/set/delete`
    * and `@Invalidates({ keys })`. Default: `namespace:m:Class.method:<encoded args>`.
    */
-  key?: (...args: any[]) => string;
+  key?: (...args: Args) => string;
   /** The cache to use: a Cache, or a function of the instance (dependency injection). */
   cache?: CacheSource;
   /** Skip the cache entirely for calls where this returns false. */
-  condition?: (...args: any[]) => boolean;
+  condition?: (...args: Args) => boolean;
   /** Do not store a result for which this returns true (it is still returned). */
-  unless?: (result: any, ...args: any[]) => boolean;
+  unless?: (result: Result, ...args: Args) => boolean;
 }
 
 /** Options of {@link cached}: those of `@Cached`, plus the name used in keys and stats. */
-export interface CachedFunctionOptions extends CachedOptions {
+export interface CachedFunctionOptions<Args extends unknown[] = any[], Result = any> extends CachedOptions<Args, Result> {
   /** The function's name in keys and stats; default `fn.name`, which must then be non-empty. */
   name?: string;
 }
@@ -77,7 +81,11 @@ function toSpec(where: string, input: CachedFunctionOptions | Duration | undefin
  *   async findById(id: number): Promise<User | null> { ... }
  * }
  */
-export function Cached(options?: CachedOptions | Duration): UniversalMethodDecorator {
+export function Cached(ttl: Duration): UniversalMethodDecorator;
+export function Cached<O extends CachedOptions = {}>(options?: OnlyKnownOptions<O, CachedOptions>): UniversalMethodDecorator<O>;
+/** Options whose type is only known as a whole (a `CachedOptions | Duration` variable): the functions are not checked. */
+export function Cached(options?: CachedOptions | Duration): UniversalMethodDecorator;
+export function Cached(options?: CachedOptions | Duration): UniversalMethodDecorator<CachedOptions> {
   const spec = toSpec('@Cached', options, false);
   return methodDecorator('@Cached', (original, site) => {
     if (site.owner !== undefined) requireAsync(site, site.owner.name);
@@ -99,7 +107,10 @@ export type CachedFunction<F extends (...args: any[]) => any> = ((...args: Param
  * const findUser = cached(async (id: number) => db.users.find(id), { name: 'findUser', ttl: '1m' });
  * await cache.delete(findUser.keyFor(42));
  */
-export function cached<F extends (...args: any[]) => any>(fn: F, options: CachedFunctionOptions = {}): CachedFunction<F> {
+export function cached<F extends (...args: any[]) => any>(
+  fn: F,
+  options: CachedFunctionOptions<Parameters<F>, Awaited<ReturnType<F>>> = {},
+): CachedFunction<F> {
   if (typeof fn !== 'function') throw new CacheOptionsError(`cached: the first argument must be a function; got ${describe(fn)}`);
   const spec = toSpec('cached', options, true);
   const name = options.name ?? fn.name;
@@ -112,9 +123,35 @@ export function cached<F extends (...args: any[]) => any>(fn: F, options: Cached
 }
 
 /** Same as {@link cached}, bound to one cache. */
-export function cachedIn<F extends (...args: any[]) => any>(cache: Cache, fn: F, options: Omit<CachedFunctionOptions, 'cache'> = {}): CachedFunction<F> {
+export function cachedIn<F extends (...args: any[]) => any>(
+  cache: Cache,
+  fn: F,
+  options: Omit<CachedFunctionOptions<Parameters<F>, Awaited<ReturnType<F>>>, 'cache'> = {},
+): CachedFunction<F> {
   return cached(fn, { ...options, cache });
 }
+
+type AnyFunction = (...args: any) => any;
+
+/** The names of `T`'s methods: string keys whose values are functions. */
+type MethodNames<T> = { [K in keyof T]-?: T[K] extends AnyFunction ? K : never }[keyof T] & string;
+
+/** What {@link methodKey} accepts as a method name for class `C`: its instance and static methods. */
+export type CachedMethodName<C extends abstract new (...args: any) => any> = MethodNames<InstanceType<C>> | MethodNames<C>;
+
+/**
+ * The arguments {@link methodKey} takes for `C`'s method `M`: the instance method's
+ * parameters, or the static method's when there is no instance method of that name
+ * (the order in which methodKey looks them up).
+ */
+export type CachedMethodArgs<C extends abstract new (...args: any) => any, M extends string> =
+  M extends MethodNames<InstanceType<C>>
+    ? Parameters<InstanceType<C>[M]>
+    : M extends keyof C
+      ? C[M] extends AnyFunction
+        ? Parameters<C[M]>
+        : never
+      : never;
 
 /**
  * Names a `@Cached` method's entry by its arguments, without knowing the key format:
@@ -123,12 +160,11 @@ export function cachedIn<F extends (...args: any[]) => any>(cache: Cache, fn: F,
  * @example
  * @Invalidates({ keys: (id: number) => [methodKey(UserRepository, 'findById', id)] })
  */
-export function methodKey<C extends abstract new (...args: any) => any, M extends keyof InstanceType<C> & string>(
+export function methodKey<C extends abstract new (...args: any) => any, M extends CachedMethodName<C>>(
   cls: C,
   method: M,
-  ...args: InstanceType<C>[M] extends (...a: infer A) => any ? A : never
+  ...args: CachedMethodArgs<C, M>
 ): EntryRef;
-export function methodKey(cls: Function, method: string, ...args: unknown[]): EntryRef;
 export function methodKey(cls: Function, method: string, ...args: unknown[]): EntryRef {
   if (typeof cls !== 'function') throw new CacheOptionsError(`methodKey: the first argument must be a class; got ${describe(cls)}`);
   const onPrototype = (cls.prototype as Record<string, unknown> | undefined)?.[method];

@@ -4,19 +4,22 @@ import { CacheOptionsError } from '../errors.js';
 import { rejectUnknown } from '../options.js';
 import type { InvalidationMode } from '../store.js';
 import { checkCacheSource, checkTagList, classConfig, resolveCache, type CacheSource } from './cache-config.js';
-import { findOwner, methodDecorator, requireAsync, type UniversalMethodDecorator } from './flavour.js';
+import { findOwner, methodDecorator, requireAsync, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- options see the method's own argument types */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the default accepts every method */
 
-/** Options of {@link Invalidates}. */
-export interface InvalidatesOptions {
+/**
+ * Options of {@link Invalidates}. `Args` are the decorated method's parameters: the
+ * compiler checks the `tags` and `keys` functions against the method.
+ */
+export interface InvalidatesOptions<Args extends unknown[] = any[]> {
   /** Tags to invalidate: a list, or a function of the method's arguments. */
-  tags?: readonly string[] | ((...args: any[]) => readonly string[]);
+  tags?: readonly string[] | ((...args: Args) => readonly string[]);
   /**
    * Entries to delete: keys (as given to `@Cached({ key })` or `cache.set`), or
    * `methodKey(Class, 'method', ...args)` references; a list or a function of the arguments.
    */
-  keys?: ReadonlyArray<string | EntryRef> | ((...args: any[]) => ReadonlyArray<string | EntryRef>);
+  keys?: ReadonlyArray<string | EntryRef> | ((...args: Args) => ReadonlyArray<string | EntryRef>);
   /** Invalidate before the method runs instead of after it succeeds. Default false. */
   before?: boolean;
   /** `'delete'` (default) or `'expire'` (entries stay readable as stale). */
@@ -60,7 +63,8 @@ function checkTagResult(value: unknown, option: string): readonly string[] {
  * @Invalidates({ tags: (id: number) => [`user:${id}`] })
  * async rename(id: number, name: string): Promise<void> { ... }
  */
-export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorator {
+export function Invalidates<O extends InvalidatesOptions>(options: OnlyKnownOptions<O, InvalidatesOptions>): UniversalMethodDecorator<O>;
+export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorator<InvalidatesOptions> {
   if (typeof options !== 'object' || options === null) {
     throw new CacheOptionsError(`@Invalidates: options must be an object with \`tags\` and/or \`keys\`; got ${describe(options)}`);
   }

@@ -3,7 +3,7 @@ import { describe } from '../duration.js';
 import { CacheOptionsError, KeyDerivationError } from '../errors.js';
 import { HotKeys, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
 import { classConfig, resolveCache, type CacheSource, type ClassConfig } from './cache-config.js';
-import { findOwner, type AnyMethod } from './flavour.js';
+import { findOwner, type AnyMethod } from './universal-decorator.js';
 
 /** @internal The settings a cached method or function was declared with, validated. */
 export interface CachedSpec {

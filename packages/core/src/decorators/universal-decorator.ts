@@ -17,12 +17,69 @@ export interface DecorationSite {
 }
 
 /**
- * A method decorator usable with legacy `experimentalDecorators` and with TC39 standard
- * decorators: the call's shape says which one is calling.
+ * The options type of a decorator factory generic in its options `O`: `Shape` gives
+ * unannotated callback parameters their contextual type (`any`), `O` keeps the option
+ * functions' own types for {@link FitsMethod}, and every property `Shape` lacks is typed
+ * `never`, since an object literal passed through a type parameter gets no
+ * excess-property check and a misspelt option would otherwise compile.
  */
-export interface UniversalMethodDecorator {
-  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void;
-  <T extends AnyMethod>(value: T, context: ClassMethodDecoratorContext): T;
+export type OnlyKnownOptions<O, Shape> = Shape & O & { readonly [K in Exclude<keyof O, keyof Shape>]: never };
+
+/**
+ * A compile error with a message: an object type whose one required property is the
+ * message, so the compiler names it when the descriptor or context lacks it.
+ */
+type Refusal<Message extends string> = { readonly [K in Message]: never };
+
+/** The function in option `Name` of `O`, if there is one (a list or nothing gives `never`). */
+type OptionFunction<O, Name extends string> = O extends { readonly [K in Name]?: infer F } ? Extract<F, (...args: never) => unknown> : never;
+
+/** `unknown` when option `Name`'s function, if any, accepts what it is called with, `Call`. */
+type FitsOption<O, Name extends string, Call extends (...args: never) => unknown, Message extends string> = [
+  OptionFunction<O, Name>,
+] extends [never]
+  ? unknown
+  : [OptionFunction<O, Name>] extends [Call]
+    ? unknown
+    : Refusal<Message>;
+
+type FitsOptions<O, This, Args extends unknown[], Result> = FitsOption<O, 'tags', (...args: Args) => unknown, ParametersMessage<'tags'>> &
+  FitsOption<O, 'key', (...args: Args) => unknown, ParametersMessage<'key'>> &
+  FitsOption<O, 'condition', (...args: Args) => unknown, ParametersMessage<'condition'>> &
+  FitsOption<O, 'keys', (...args: Args) => unknown, ParametersMessage<'keys'>> &
+  FitsOption<O, 'unless', (result: Result, ...args: Args) => unknown, "`unless` must accept (result, ...args): the method's awaited result, then its parameters"> &
+  FitsOption<O, 'cache', (instance: This) => unknown, '`cache` must accept the instance the method is called on (the class itself, for a static method)'>;
+
+type ParametersMessage<Name extends string> = `\`${Name}\` must accept the parameters of the method it decorates`;
+
+/**
+ * `unknown` when a decorator with options `O` fits method `M` of `This`: `M` returns a
+ * Promise (callers of a decorated method always get one), every option function accepts
+ * the method's parameters (`unless`: its awaited result, then its parameters), and a
+ * `cache` function accepts `This`. Otherwise an object type naming what is wrong, which
+ * the descriptor or context cannot satisfy: a compile error with that name in it.
+ */
+export type FitsMethod<O, M, This> = M extends (...args: infer Args) => infer R
+  ? [R] extends [PromiseLike<unknown>]
+    ? FitsOptions<O, This, Args, Awaited<R>>
+    : Refusal<'a decorated method must return a Promise: declare it async, or return Promise<T>'>
+  : unknown;
+
+/**
+ * A method decorator usable with legacy `experimentalDecorators` and with TC39 standard
+ * decorators: the call's shape says which one is calling. `O` holds the decorator's
+ * option functions; the compiler checks them against the decorated method's parameters
+ * and result, and checks that the method returns a Promise.
+ */
+export interface UniversalMethodDecorator<O = {}> {
+  /** Legacy `experimentalDecorators`. */
+  <This extends object, M extends AnyMethod>(
+    target: This,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<M> & FitsMethod<O, M, This>,
+  ): void;
+  /** TC39 standard decorators. */
+  <This, M extends (this: This, ...args: any) => any>(value: M, context: ClassMethodDecoratorContext<This, M> & FitsMethod<O, M, This>): M;
 }
 
 /** A class decorator usable with both decorator flavours. */
@@ -41,10 +98,10 @@ function isStandardContext(value: unknown): value is ClassMethodDecoratorContext
 }
 
 /** Builds a {@link UniversalMethodDecorator} from a function that wraps the original method. */
-export function methodDecorator(
+export function methodDecorator<O>(
   decorator: string,
   wrap: (original: AnyMethod, site: DecorationSite) => AnyMethod,
-): UniversalMethodDecorator {
+): UniversalMethodDecorator<O> {
   function apply(target: unknown, context: unknown, descriptor?: PropertyDescriptor): unknown {
     if (isStandardContext(context)) {
       if (context.kind !== 'method' || typeof target !== 'function') {
@@ -75,7 +132,7 @@ export function methodDecorator(
     });
     return descriptor;
   }
-  return apply as UniversalMethodDecorator;
+  return apply as UniversalMethodDecorator<O>;
 }
 
 /**
