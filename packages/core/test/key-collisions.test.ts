@@ -91,7 +91,6 @@ describe('lone surrogates (a store that speaks UTF-8 would turn each into U+FFFD
 
 describe('arrays', () => {
   it('tells a sparse array from an empty or undefined-filled one', async () => {
-    // eslint-disable-next-line no-sparse-arrays
     await expectOneEntryEach([[], new Array(1), [undefined], new Array(2), [1, , 3], [1, undefined, 3]]);
   });
 
@@ -124,6 +123,14 @@ describe('classes and prototypes', () => {
     expect(isKeyDerivationError(error)).toBe(true);
     expect(error.message).toMatch(/class named A.*`key`/s);
     expect(loads).toHaveLength(1);
+  });
+
+  it('remembers 1,000 class names per method; names past that are keyed without the check', () => {
+    const named = (name: string) => ({ [name]: class { v = 1; } })[name]!;
+    for (let i = 0; i < 1_000; i++) keyOf(new (named(`C${i}`))());
+    expect(() => keyOf(new (named('C0'))())).toThrow(/class named C0/);
+    const late = keyOf(new (named('Late'))());
+    expect(keyOf(new (named('Late'))())).toBe(late);
   });
 
   it('tells subclasses of Array, Map, Set and Date from the built-ins', async () => {
@@ -180,6 +187,31 @@ describe('depth', () => {
 });
 
 describe('the rest of the family', () => {
+  it('has the documented shapes', () => {
+    class List extends Array<number> {}
+    class Bytes extends Uint8Array {}
+    const args = (key: string): string => key.slice('kc:m:Repo.find:'.length);
+    expect(args(keyOf(new Array(1)))).toBe('A1{}');
+    expect(args(keyOf(Object.assign([1], { x: 2 })))).toBe('A1{"0":n1,"x":n2}');
+    expect(args(keyOf(new Number(1)))).toBe('on1');
+    expect(args(keyOf(new String('a')))).toBe('os"a"');
+    expect(args(keyOf(List.from([1])))).toBe('@"List"[n1]');
+    expect(args(keyOf(new Bytes([1])))).toBe('@"Bytes"xUint8Array:AQ==');
+    expect(args(keyOf(Object.assign(new Date(0), { x: 1 })))).toBe('d0+{"x":n1}');
+    expect(args(keyOf({ a: 1, [Symbol.for('k')]: 2 }))).toBe('{"a":n1,y"k":n2}');
+    expect(cache.storageKey('user:\ud800', 'test')).toBe('kc:e:"user:\\ud800"');
+    expect(cache.tagIds(['t\ud800'], 'test')[1]).toBe('kc!"t\\ud800"');
+  });
+
+  it('keys a null-prototype object like a plain one', () => {
+    expect(keyOf(Object.assign(Object.create(null) as object, { a: 1 }))).toBe(keyOf({ a: 1 }));
+  });
+
+  it('keys typed arrays by type and bytes, not by properties added to them', () => {
+    expect(keyOf(Object.assign(new Uint8Array([1]), { x: 1 }))).toBe(keyOf(new Uint8Array([1])));
+    expect(keyOf(new DataView(new ArrayBuffer(1)))).toBe('kc:m:Repo.find:xDataView:AA==');
+  });
+
   it('keys boxed primitives by their value', async () => {
     await expectOneEntryEach([
       new Number(1), new Number(2), 1, new String('a'), new String('b'), 'a', new Boolean(true), new Boolean(false),
