@@ -59,6 +59,11 @@ export function encodeArgs(args: readonly unknown[], where: string, classes?: Ar
   } else if (args.length === 0) {
     return '';
   }
+  return encodeList(args, where, classes);
+}
+
+/** The general case, kept out of {@link encodeArgs} so that the fast paths stay small enough to inline. */
+function encodeList(args: readonly unknown[], where: string, classes: ArgClasses | undefined): string {
   const context: Context = { where, classes, stack: [], index: 0 };
   let out = '';
   for (let i = 0; i < args.length; i++) {
