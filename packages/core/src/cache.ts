@@ -2,7 +2,7 @@ import { parseDuration, describe, type Duration } from './duration.js';
 import { Engine, type CallPolicy, type Loader } from './engine.js';
 import { CacheOptionsError } from './errors.js';
 import { Emitter, type CacheEventName, type CacheListener } from './events.js';
-import { namespaceTagId, tagId, userKey } from './keys.js';
+import { namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { checkTtlFitsStore, rejectUnknown, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
 import { Stats, type CacheStats } from './stats.js';
 import type { InvalidationMode, MaybePromise, Store, TagState } from './store.js';
@@ -168,12 +168,11 @@ export class Cache {
     if (this.closed) return undefined;
     const found = await this.#engine.fresh(this.storageKey(key, 'getEntry'), this.#namespaceTags, this.#getPolicy(), true);
     if (found === undefined) return undefined;
-    const prefix = `${this.namespace}#`;
     return {
       value: found.value as T,
       storedAt: found.storedAt,
       expiresAt: found.expiresAt,
-      tags: found.tags.filter((tag) => tag.length > prefix.length).map((tag) => tag.slice(prefix.length)),
+      tags: found.tags.flatMap((id) => tagOfId(this.namespace, id) ?? []),
       etag: found.etag,
     };
   }

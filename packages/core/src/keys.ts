@@ -1,39 +1,19 @@
-import { createHash } from 'node:crypto';
-import { KeyDerivationError } from './errors.js';
+import { ArgClasses, encodeArgs } from './key-args.js';
+
+export { encodeArgs, hash, MAX_ARGS_KEY_LENGTH, MAX_KEY_DEPTH } from './key-args.js';
 
 /**
  * Key derivation, in one place.
  *
  * Storage keys have the form `<namespace>:<space>:<rest>`:
  * - `m:<Class>.<method>:<args>` for a cached method's entry under its default key;
- * - `k:<key>` for a key the user chose (`cache.get/set/wrap`, `@Cached({ key })`).
+ * - `k:<key>` for a key the user chose (`cache.get/set/wrap`, `@Cached({ key })`);
+ * - `e:<JSON string>` for a user key that is not well-formed UTF-16 (a lone surrogate),
+ *   and `n:<JSON string>:<args>` for such a method label (see `userKey`).
  * The namespace and the class/method names are validated to hold no `:`; arguments come
  * last and are encoded with type markers and JSON string escaping, so no argument value
  * can produce another method's, namespace's or tag's key.
  */
-
-/** Encoded argument lists longer than this are replaced by their SHA-256. */
-export const MAX_ARGS_KEY_LENGTH = 200;
-
-/** Encodes call arguments stably: object key order does not matter; types are told apart. */
-export function encodeArgs(args: readonly unknown[], where: string): string {
-  if (args.length === 1) {
-    const arg = args[0];
-    // Fast paths for the overwhelmingly common single id argument.
-    if (typeof arg === 'number' && Number.isInteger(arg) && !Object.is(arg, -0)) return `n${arg}`;
-    if (typeof arg === 'string' && arg.length < 64 && SIMPLE_STRING.test(arg)) return `s"${arg}"`;
-  } else if (args.length === 0) {
-    return '';
-  }
-  let out = '';
-  for (let i = 0; i < args.length; i++) {
-    if (i > 0) out += ',';
-    out += encodeValue(args[i], where, i, []);
-  }
-  return out.length > MAX_ARGS_KEY_LENGTH ? `#${hash(out)}` : out;
-}
-
-const SIMPLE_STRING = /^[\w\-.@/ ]*$/;
 
 /**
  * The storage keys of one method's recent single-argument calls (an integer or a short
@@ -42,6 +22,8 @@ const SIMPLE_STRING = /^[\w\-.@/ ]*$/;
  */
 export class HotKeys {
   readonly #keys = new Map<number | string, string>();
+  /** Class names seen in this method's arguments: two classes of one name must not share keys. */
+  readonly #classes = new ArgClasses();
 
   constructor(
     readonly prefix: string,
@@ -56,7 +38,7 @@ export class HotKeys {
       if (typeof arg === 'string' || (typeof arg === 'number' && !Object.is(arg, -0))) {
         const known = this.#keys.get(arg);
         if (known !== undefined) return known;
-        const key = this.prefix + encodeArgs(args, where);
+        const key = this.prefix + encodeArgs(args, where, this.#classes);
         // Only values whose encoding is a fast path: -0 and 0 are one Map key but two encodings.
         if (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg) && !Object.is(arg, -0)) {
           if (this.#keys.size >= this.limit) this.#keys.clear();
@@ -65,79 +47,8 @@ export class HotKeys {
         return key;
       }
     }
-    return this.prefix + encodeArgs(args, where);
+    return this.prefix + encodeArgs(args, where, this.#classes);
   }
-}
-
-/** SHA-256, base64url: used for long keys and content etags. */
-export function hash(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('base64url');
-}
-
-function encodeValue(value: unknown, where: string, index: number, stack: object[]): string {
-  switch (typeof value) {
-    case 'undefined':
-      return 'u';
-    case 'boolean':
-      return value ? 'T' : 'F';
-    case 'number':
-      return Object.is(value, -0) ? 'n-0' : `n${value}`;
-    case 'bigint':
-      return `b${value}`;
-    case 'string':
-      return `s${JSON.stringify(value)}`;
-    case 'function':
-    case 'symbol':
-      throw unkeyable(where, index, `a ${typeof value}`);
-    default:
-      break;
-  }
-  if (value === null) return 'N';
-  const object = value as object;
-  if (stack.includes(object)) throw unkeyable(where, index, 'an object with a cycle');
-  stack.push(object);
-  try {
-    if (Array.isArray(object)) {
-      return `[${object.map((item) => encodeValue(item, where, index, stack)).join(',')}]`;
-    }
-    if (object instanceof Date) return `d${object.getTime()}`;
-    if (ArrayBuffer.isView(object)) {
-      const bytes = new Uint8Array(object.buffer, object.byteOffset, object.byteLength);
-      return `x${object.constructor.name}:${Buffer.from(bytes).toString('base64')}`;
-    }
-    if (object instanceof Map) {
-      const entries = [...object].map(
-        ([k, v]) => `${encodeValue(k, where, index, stack)}=>${encodeValue(v, where, index, stack)}`,
-      );
-      return `M{${entries.sort().join(',')}}`;
-    }
-    if (object instanceof Set) {
-      const items = [...object].map((item) => encodeValue(item, where, index, stack));
-      return `S{${items.sort().join(',')}}`;
-    }
-    const proto = Object.getPrototypeOf(object) as object | null;
-    const tag = proto === Object.prototype || proto === null ? '' : (proto.constructor?.name ?? '?');
-    const keys = Object.keys(object).sort();
-    if (tag !== '' && keys.length === 0) {
-      // URL, RegExp, Error and the like keep their state out of enumerable properties:
-      // every instance would encode alike, and one argument would get another's entry.
-      throw unkeyable(where, index, `an instance of ${tag} with no enumerable properties (its state is hidden)`);
-    }
-    const fields = keys.map(
-      (k) => `${JSON.stringify(k)}:${encodeValue((object as Record<string, unknown>)[k], where, index, stack)}`,
-    );
-    return `${tag ? `@${JSON.stringify(tag)}` : ''}{${fields.join(',')}}`;
-  } finally {
-    stack.pop();
-  }
-}
-
-function unkeyable(where: string, index: number, what: string): KeyDerivationError {
-  return new KeyDerivationError(
-    `${where}: argument ${index} is ${what}, which cannot be part of a cache key. ` +
-      `Pass a \`key\` option that builds the key from the other arguments, e.g. ` +
-      `@Cached({ key: (id) => \`user:\${id}\` }), or \`condition\` to skip caching for such calls.`,
-  );
 }
 
 /** A namespace: letters, digits, `_`, `-` and `.`; it may hold no `:` or `#`, which separate key parts. */
@@ -150,11 +61,31 @@ export function isKeySegment(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= 200 && !/[:#\s]/.test(value);
 }
 
-/** Storage key for a method's default key. */
-export const methodKeyPrefix = (namespace: string, label: string): string => `${namespace}:m:${label}:`;
+/**
+ * Well-formed text is used as it is. A string holding a lone UTF-16 surrogate is not: a
+ * store that sends keys as UTF-8 (Redis) turns every lone surrogate into U+FFFD, so
+ * `'a\ud800'`, `'a\udfff'` and `'a\ufffd'` would meet. Such a string goes into its own
+ * space, JSON-quoted (JSON escapes lone surrogates as `\udXXX`), which is injective and
+ * cannot meet a well-formed string's key, and leaves every well-formed key unchanged.
+ */
+const isWellFormed = (text: string): boolean => (text as { isWellFormed(): boolean } & string).isWellFormed();
+
+/** Storage key prefix for a method's default key; the encoded arguments follow. */
+export const methodKeyPrefix = (namespace: string, label: string): string =>
+  isWellFormed(label) ? `${namespace}:m:${label}:` : `${namespace}:n:${JSON.stringify(label)}:`;
 /** Storage key for a user-chosen key. */
-export const userKey = (namespace: string, key: string): string => `${namespace}:k:${key}`;
-/** Tag id in the store: the user's tag under the namespace. */
-export const tagId = (namespace: string, tag: string): string => `${namespace}#${tag}`;
+export const userKey = (namespace: string, key: string): string =>
+  isWellFormed(key) ? `${namespace}:k:${key}` : `${namespace}:e:${JSON.stringify(key)}`;
+/** Tag id in the store: the user's tag under the namespace (`<namespace>!<JSON>` when ill-formed). */
+export const tagId = (namespace: string, tag: string): string =>
+  isWellFormed(tag) ? `${namespace}#${tag}` : `${namespace}!${JSON.stringify(tag)}`;
 /** The namespace's own tag, carried by every entry; `clear()` invalidates it. */
 export const namespaceTagId = (namespace: string): string => `${namespace}#`;
+
+/** The user's tag behind a tag id of `namespace`, or `undefined` for the namespace tag and foreign ids. */
+export function tagOfId(namespace: string, id: string): string | undefined {
+  if (id.length <= namespace.length + 1 || !id.startsWith(namespace)) return undefined;
+  const separator = id[namespace.length];
+  if (separator === '#') return id.slice(namespace.length + 1);
+  return separator === '!' ? (JSON.parse(id.slice(namespace.length + 1)) as string) : undefined;
+}
