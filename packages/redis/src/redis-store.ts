@@ -213,7 +213,12 @@ class RedisStore implements ByteStore {
 
   attach(reporter: StoreReporter): () => void {
     this.#reporters.add(reporter);
-    for (const finding of this.#findings) reporter.error(finding);
+    // A finding made before this cache existed: told once its creator could listen.
+    if (this.#findings.length > 0) {
+      queueMicrotask(() => {
+        if (this.#reporters.has(reporter)) for (const finding of this.#findings) reporter.error(finding);
+      });
+    }
     return () => this.#reporters.delete(reporter);
   }
 

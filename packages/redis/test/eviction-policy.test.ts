@@ -1,0 +1,114 @@
+// On connect the store reads the server's maxmemory-policy: a policy that can evict its
+// bookkeeping is an `error` event on every cache of the store and one process warning
+// per policy; safe policies say nothing; a server without CONFIG is left alone.
+import { createCache, isStoreError, type CacheEventMap } from '@cachewise/core';
+import { redisStore } from '@cachewise/redis';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomPrefix, startRedis, type RedisServer } from './helpers/index.js';
+
+const servers: Record<string, RedisServer> = {};
+beforeAll(async () => {
+  const started = await Promise.all([
+    startRedis({ private: true, args: ['--maxmemory-policy', 'allkeys-lru'] }),
+    startRedis({ private: true, args: ['--maxmemory-policy', 'volatile-ttl'] }),
+    startRedis({ private: true, args: ['--maxmemory-policy', 'noeviction'] }),
+    startRedis({ private: true, args: ['--maxmemory-policy', 'volatile-lru', '--rename-command', 'CONFIG', ''] }),
+  ]);
+  [servers['allkeys-lru'], servers['volatile-ttl'], servers.noeviction, servers.noconfig] = started;
+});
+afterAll(async () => {
+  await Promise.all(Object.values(servers).map((server) => server.stop()));
+});
+
+const warnings: Error[] = [];
+const onWarning = (warning: Error): void => {
+  if ((warning as Error & { code?: string }).code === 'CACHEWISE_EVICTION_POLICY') warnings.push(warning);
+};
+process.on('warning', onWarning);
+afterAll(() => {
+  process.off('warning', onWarning);
+});
+afterEach(() => {
+  warnings.length = 0;
+});
+
+async function readyClient(server: RedisServer): Promise<Redis> {
+  const client = server.client();
+  await new Promise<void>((resolve) => (client.status === 'ready' ? resolve() : client.once('ready', () => resolve())));
+  return client;
+}
+
+/** A cache on its own store, with its error events. */
+function cacheOn(client: Redis) {
+  const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+  const errors: Array<CacheEventMap['error']> = [];
+  cache.on('error', (event) => errors.push(event));
+  return { cache, errors };
+}
+
+/** The store's CONFIG GET was sent first on this connection: once a later command answers, its reply was handled. */
+async function settled(client: Redis): Promise<void> {
+  await client.ping();
+  await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on nextTick
+}
+
+describe('eviction policy check', () => {
+  it('reports allkeys-lru as an error event on each cache, with one process warning naming the safe policies', async () => {
+    const client = await readyClient(servers['allkeys-lru']!);
+    const first = cacheOn(client);
+    const second = cacheOn(client);
+    await settled(client);
+    for (const { errors } of [first, second]) {
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.kind).toBe('store');
+      expect(isStoreError(errors[0]!.error)).toBe(true);
+      expect((errors[0]!.error as Error).message).toMatch(/maxmemory-policy is 'allkeys-lru'.*Safe policies: noeviction, volatile-ttl/);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toMatch(/'allkeys-lru'.*noeviction, volatile-ttl/);
+    // The store still works: the finding is advice, not a failure.
+    expect(await first.cache.wrap('k', async () => 1)).toBe(1);
+  });
+
+  it('tells a cache created after the finding, once it can listen', async () => {
+    const client = await readyClient(servers['allkeys-lru']!);
+    const store = redisStore({ client, prefix: randomPrefix() });
+    await settled(client);
+    const cache = createCache({ store, setAsDefault: false });
+    const errors: Array<CacheEventMap['error']> = [];
+    cache.on('error', (event) => errors.push(event));
+    await settled(client);
+    expect(errors.map((event) => (event.error as Error).message)).toEqual([expect.stringMatching(/allkeys-lru/)]);
+    expect(warnings).toHaveLength(0); // this process was warned about allkeys-lru already
+  });
+
+  for (const policy of ['volatile-ttl', 'noeviction']) {
+    it(`says nothing about ${policy}`, async () => {
+      const client = await readyClient(servers[policy]!);
+      const { errors } = cacheOn(client);
+      await settled(client);
+      expect(errors).toEqual([]);
+      expect(warnings).toEqual([]);
+    });
+  }
+
+  it('says nothing, and works, when the server refuses CONFIG (managed Redis)', async () => {
+    const client = await readyClient(servers.noconfig!);
+    await expect(client.config('GET', 'maxmemory-policy')).rejects.toThrow(/unknown command/i);
+    const { cache, errors } = cacheOn(client);
+    await settled(client);
+    expect(await cache.wrap('k', async () => 'loaded')).toBe('loaded');
+    expect(await cache.wrap('k', async () => 'again')).toBe('loaded');
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('checks when a client that was not ready yet connects', async () => {
+    const client = servers['allkeys-lru']!.client({ lazyConnect: true });
+    const { errors } = cacheOn(client);
+    await client.connect();
+    await settled(client);
+    expect(errors).toHaveLength(1);
+  });
+});
