@@ -5,11 +5,14 @@ import { createCache, isStoreError, type CacheEventMap } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { randomPrefix, startRedis, type RedisServer } from './helpers/index.js';
+import { randomPrefix, startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/index.js';
 
 const servers: Record<string, RedisServer> = {};
+let cluster: RedisCluster;
 beforeAll(async () => {
-  const started = await Promise.all([
+  let started: RedisServer[];
+  [cluster, ...started] = await Promise.all([
+    startCluster(),
     startRedis({ private: true, args: ['--maxmemory-policy', 'allkeys-lru'] }),
     startRedis({ private: true, args: ['--maxmemory-policy', 'volatile-ttl'] }),
     startRedis({ private: true, args: ['--maxmemory-policy', 'noeviction'] }),
@@ -18,7 +21,7 @@ beforeAll(async () => {
   [servers['allkeys-lru'], servers['volatile-ttl'], servers.noeviction, servers.noconfig] = started;
 });
 afterAll(async () => {
-  await Promise.all(Object.values(servers).map((server) => server.stop()));
+  await Promise.all([cluster?.stop(), ...Object.values(servers).map((server) => server.stop())]);
 });
 
 const warnings: Error[] = [];
@@ -110,5 +113,15 @@ describe('eviction policy check', () => {
     await client.connect();
     await settled(client);
     expect(errors).toHaveLength(1);
+  });
+
+  it('checks every primary of a Cluster', async () => {
+    const admin = cluster.client();
+    await new Promise<void>((resolve) => admin.once('ready', () => resolve()));
+    await admin.nodes('master')[1]!.config('SET', 'maxmemory-policy', 'volatile-lru');
+    const client = cluster.client();
+    const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
+    const reported = new Promise<CacheEventMap['error']>((resolve) => cache.on('error', resolve));
+    expect(((await reported).error as Error).message).toMatch(/maxmemory-policy is 'volatile-lru'/);
   });
 });
