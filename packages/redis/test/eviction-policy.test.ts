@@ -18,7 +18,7 @@ beforeAll(async () => {
     startRedis({ private: true, args: ['--maxmemory-policy', 'noeviction'] }),
     startRedis({ private: true, args: ['--maxmemory-policy', 'volatile-lru', '--rename-command', 'CONFIG', ''] }),
   ]);
-  [servers['allkeys-lru'], servers['volatile-ttl'], servers.noeviction, servers.noconfig] = started;
+  for (const [i, name] of ['allkeys-lru', 'volatile-ttl', 'noeviction', 'noconfig'].entries()) servers[name] = started[i]!;
 });
 afterAll(async () => {
   await Promise.all([cluster?.stop(), ...Object.values(servers).map((server) => server.stop())]);
