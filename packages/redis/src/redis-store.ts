@@ -68,8 +68,9 @@ class RedisStore implements ByteStore {
     this.#tagPrefix = `${resolved.prefix}{${resolved.prefix}tags}:`;
     this.maxTtlMs = resolved.maxTtlMs;
     this.#generationTtlMs = String(resolved.generationTtlMs);
-    // A tag's versions must outlive every entry written before its invalidation, including
-    // one whose load straddled it: the longest TTL plus the longest guarded load.
+    // A tag key outlives every entry that recorded its version (the longest TTL plus the
+    // longest load), and is renewed while read. Correctness does not rest on it: a lost
+    // tag comes back with a new version. Hit rate does: its entries would read stale.
     this.#bookkeepingTtlMs = String(resolved.maxTtlMs + resolved.generationTtlMs);
     this.#renewAfterSec = Math.max(1, Math.floor(resolved.generationTtlMs / 2_000));
     this.#stopWatching = watchEvictionPolicy(this.#client, (finding) => this.#found(finding));
