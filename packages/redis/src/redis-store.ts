@@ -1,10 +1,12 @@
 import {
-  UNTOUCHED_TAG, type ByteStore, type InvalidationMode, type StoreRead, type StoreReporter, type TagState, type WriteOptions,
+  StoreError, type ByteStore, type InvalidationMode, type StoreRead, type StoreReporter, type TagState, type WriteOptions,
 } from '@cachewise/core';
 import { Redis, type Cluster } from 'ioredis';
+import { asPayload, parseGeneration, parseTag, replyStrings, type Bulk } from './bookkeeping.js';
+import { watchEvictionPolicy } from './eviction-policy.js';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { ReadBatch } from './read-batch.js';
-import { DELETE, INVALIDATE_TAGS, SET, WRITE, type Script } from './scripts.js';
+import { DELETE, ENSURE, INVALIDATE_TAGS, SET, TOUCH_TAGS, WRITE, type Script } from './scripts.js';
 
 type Client = Redis | Cluster;
 /** Buffer-returning script commands: present on Redis, Cluster and ioredis-mock, missing from ioredis's types. */
@@ -12,9 +14,8 @@ interface ScriptCommands {
   evalshaBuffer(sha: string, numKeys: number, ...args: Array<string | Buffer>): Promise<unknown>;
   evalBuffer(source: string, numKeys: number, ...args: Array<string | Buffer>): Promise<unknown>;
 }
-// ioredis answers Buffers and null; ioredis-mock (for users' unit tests) may answer
-// strings and false. Both are accepted.
-type Bulk = Buffer | string | null | false;
+/** How many tags may wait for a TTL renewal at once; past it, a later read asks again. */
+const MAX_TOUCHING = 1_000;
 
 /**
  * The Redis store. Key layout, with `P` the prefix:
@@ -24,6 +25,11 @@ type Bulk = Buffer | string | null | false;
  *
  * Single node: a read is one MGET (entry + generation + tags), so a hit costs one round
  * trip and no script. Cluster: the entry's MGET and the tags' MGET go out in parallel.
+ *
+ * Bookkeeping that a read finds missing (never created, expired, evicted, flushed, lost
+ * in a restart or a failover) is created by a script with a new value from the server's
+ * clock before the read answers: "missing" is never read as an old state, so nothing
+ * that recorded an older state can pass for fresh after Redis lost data.
  */
 class RedisStore implements ByteStore {
   readonly name = 'redis';
@@ -39,8 +45,17 @@ class RedisStore implements ByteStore {
   readonly #tagPrefix: string;
   readonly #generationTtlMs: string;
   readonly #bookkeepingTtlMs: string;
+  /** A tag key is renewed when its TTL was set longer ago than this (seconds). */
+  readonly #renewAfterSec: number;
+  /** Tag keys whose renewal is on its way (bounded by MAX_TOUCHING). */
+  readonly #touching = new Set<string>();
+  /** Server clock minus this process's clock, in seconds, from the last script that told it. */
+  #clockOffsetSec = 0;
   /** The caches attached to this store: where problems found outside a call are reported. */
   readonly #reporters = new Set<StoreReporter>();
+  /** What the store found about the server (an unsafe eviction policy), told to caches that attach later too. */
+  readonly #findings: StoreError[] = [];
+  readonly #stopWatching: () => void;
 
   constructor(options: RedisStoreOptions) {
     const resolved = resolveRedisOptions(options);
@@ -53,36 +68,119 @@ class RedisStore implements ByteStore {
     this.#tagPrefix = `${resolved.prefix}{${resolved.prefix}tags}:`;
     this.maxTtlMs = resolved.maxTtlMs;
     this.#generationTtlMs = String(resolved.generationTtlMs);
-    // A tag's versions must outlive every entry written before its invalidation, including
-    // one whose load straddled it: the longest TTL plus the longest guarded load.
+    // A tag key outlives every entry that recorded its version (the longest TTL plus the
+    // longest load), and is renewed while read. Correctness does not rest on it: a lost
+    // tag comes back with a new version. Hit rate does: its entries would read stale.
     this.#bookkeepingTtlMs = String(resolved.maxTtlMs + resolved.generationTtlMs);
+    this.#renewAfterSec = Math.max(1, Math.floor(resolved.generationTtlMs / 2_000));
+    this.#stopWatching = watchEvictionPolicy(this.#client, (finding) => this.#found(finding));
   }
 
   read(key: string, tags: readonly string[]): Promise<StoreRead<Uint8Array>> {
     const keys = [this.#entryKey(key), this.#generationKey(key)];
-    if (!this.#cluster) {
-      // One MGET: the entry, its generation and its tags, in one round trip.
-      for (const tag of tags) keys.push(this.#tagPrefix + tag);
-      return this.#reads!.mget(keys).then((values) => ({
-        record: asPayload(values[0]!),
-        generation: parseGeneration(values[1]!),
-        tags: parseTags(values, tags.length, 2),
-      }));
-    }
-    return this.#readCluster(keys, tags);
+    for (const tag of tags) keys.push(this.#tagPrefix + tag);
+    // Single node: one MGET, the entry, its generation and its tags, in one round trip.
+    if (!this.#cluster) return this.#reads!.mget(keys).then((values) => this.#answer(keys, values));
+    return this.#readCluster(keys, tags.length);
   }
 
-  async #readCluster(keys: string[], tags: readonly string[]): Promise<StoreRead<Uint8Array>> {
+  async #readCluster(keys: string[], tagCount: number): Promise<StoreRead<Uint8Array>> {
     // The entry's keys share a slot, and all tags share another: two MGETs, in parallel.
-    const [[payload, generation], states] = await Promise.all([
-      this.#client.mgetBuffer(...keys) as Promise<Bulk[]>,
-      this.#mget(tags),
+    const [entry, states] = await Promise.all([
+      this.#client.mgetBuffer(keys[0]!, keys[1]!) as Promise<Bulk[]>,
+      tagCount === 0 ? [] : (this.#client.mgetBuffer(...keys.slice(2)) as Promise<Bulk[]>),
     ]);
-    return { record: asPayload(payload!), generation: parseGeneration(generation!), tags: parseTags(states, tags.length, 0) };
+    return this.#answer(keys, [...entry, ...states]);
+  }
+
+  /** A read's answer from its MGET replies (entry, generation, tags), once all bookkeeping exists. */
+  #answer(keys: string[], values: Bulk[], ensured = false): StoreRead<Uint8Array> | Promise<StoreRead<Uint8Array>> {
+    const generation = parseGeneration(values[1]);
+    const tags = this.#tagStates(keys, values, 2);
+    if (generation === undefined || tags === undefined) {
+      if (ensured) throw new StoreError('redis store: bookkeeping could not be read after it was created');
+      return this.#ensure(keys, values, 2).then(() => this.#answer(keys, values, true));
+    }
+    return { record: asPayload(values[0]), generation, tags };
   }
 
   async readTags(tags: readonly string[]): Promise<readonly TagState[]> {
-    return parseTags(await this.#mget(tags), tags.length, 0);
+    if (tags.length === 0) return [];
+    const keys = tags.map((tag) => this.#tagPrefix + tag);
+    const values = (await this.#client.mgetBuffer(...keys)) as Bulk[];
+    let states = this.#tagStates(keys, values, 0);
+    if (states !== undefined) return states;
+    await this.#ensure(keys, values, 0);
+    states = this.#tagStates(keys, values, 0);
+    if (states === undefined) throw new StoreError('redis store: bookkeeping could not be read after it was created');
+    return states;
+  }
+
+  /**
+   * Tag states from the replies at `first` on, or undefined if one is missing. Tags whose
+   * TTL was set long ago are renewed in the background, so a tag read all the time never
+   * expires (and takes every entry it guards with it); a tag nobody reads may.
+   */
+  #tagStates(keys: string[], values: Bulk[], first: number): TagState[] | undefined {
+    const states = new Array<TagState>(values.length - first);
+    let renew: string[] | undefined;
+    let now = 0;
+    for (let i = first; i < values.length; i++) {
+      const state = parseTag(values[i]);
+      if (state === undefined) return undefined;
+      states[i - first] = state;
+      if (now === 0) now = Date.now() / 1000 + this.#clockOffsetSec;
+      if (now - state.refreshedAt > this.#renewAfterSec) (renew ??= []).push(keys[i]!);
+    }
+    if (renew !== undefined) this.#renew(renew);
+    return states;
+  }
+
+  /**
+   * Creates the missing or unreadable generation (at 1, when `first` is 2) and tags (from
+   * `first` on), and puts their current values into `values`. Single node: one script.
+   * Cluster: the generation in the entry's slot and the tags in the tags' slot, in parallel.
+   */
+  async #ensure(keys: string[], values: Bulk[], first: number): Promise<void> {
+    const missingTags: number[] = [];
+    for (let i = first; i < values.length; i++) if (parseTag(values[i]) === undefined) missingTags.push(i);
+    const withGeneration = first === 2 && parseGeneration(values[1]) === undefined;
+    const run = async (pairs: number, at: number[]): Promise<void> => {
+      const scriptKeys = pairs === 1 ? [keys[0]!, keys[1]!] : [];
+      for (const i of at) scriptKeys.push(keys[i]!);
+      const reply = replyStrings(await this.#eval(ENSURE, scriptKeys, [String(pairs), this.#generationTtlMs, this.#bookkeepingTtlMs]));
+      const places = pairs === 1 ? [1, ...at] : at;
+      places.forEach((place, j) => (values[place] = reply[j] ?? null));
+      this.#serverSeconds(reply[places.length]);
+      this.#repaired(reply.slice(places.length + 1));
+    };
+    if (!this.#cluster) {
+      await run(withGeneration ? 1 : 0, missingTags);
+      return;
+    }
+    await Promise.all([withGeneration ? run(1, []) : undefined, missingTags.length > 0 ? run(0, missingTags) : undefined]);
+  }
+
+  /** Renews tag keys' TTLs (never recreating one), off the caller's path. */
+  #renew(keys: string[]): void {
+    const due = keys.filter((key) => !this.#touching.has(key) && this.#touching.size < MAX_TOUCHING);
+    if (due.length === 0) return;
+    for (const key of due) this.#touching.add(key);
+    this.#eval(TOUCH_TAGS, due, [this.#bookkeepingTtlMs]).then(
+      (reply) => {
+        const strings = replyStrings(reply);
+        this.#serverSeconds(strings[0]);
+        this.#repaired(strings.slice(1));
+      },
+      (error: unknown) => this.#report(new StoreError(`redis store could not renew tag keys: ${(error as Error | undefined)?.message ?? String(error)}`)),
+    ).finally(() => {
+      for (const key of due) this.#touching.delete(key);
+    });
+  }
+
+  #serverSeconds(seconds: string | undefined): void {
+    const value = Number(seconds);
+    if (Number.isFinite(value) && value > 0) this.#clockOffsetSec = value - Date.now() / 1000;
   }
 
   async write(key: string, payload: Uint8Array, options: WriteOptions): Promise<boolean> {
@@ -90,7 +188,7 @@ class RedisStore implements ByteStore {
     const ttl = String(Math.max(1, Math.ceil(options.ttlMs)));
     const keys = [this.#entryKey(key), this.#generationKey(key)];
     if (options.generation === undefined) {
-      await this.#eval(SET, keys, [bytes, ttl, this.#generationTtlMs]);
+      this.#repaired(replyStrings(await this.#eval(SET, keys, [bytes, ttl, this.#generationTtlMs])));
       return true;
     }
     return Number(await this.#eval(WRITE, keys, [bytes, ttl, String(options.generation)])) === 1;
@@ -100,20 +198,28 @@ class RedisStore implements ByteStore {
     if (keys.length === 0) return;
     const pairs = (key: string) => [this.#entryKey(key), this.#generationKey(key)];
     if (!this.#cluster) {
-      await this.#eval(DELETE, keys.flatMap(pairs), [this.#generationTtlMs]);
+      this.#repaired(replyStrings(await this.#eval(DELETE, keys.flatMap(pairs), [this.#generationTtlMs])));
       return;
     }
     // Each entry's pair shares a slot; different entries may not.
-    await Promise.all(keys.map((key) => this.#eval(DELETE, pairs(key), [this.#generationTtlMs])));
+    const replies = await Promise.all(keys.map((key) => this.#eval(DELETE, pairs(key), [this.#generationTtlMs])));
+    for (const reply of replies) this.#repaired(replyStrings(reply));
   }
 
   async invalidateTags(tags: readonly string[], mode: InvalidationMode): Promise<void> {
     if (tags.length === 0) return;
-    await this.#eval(INVALIDATE_TAGS, tags.map((tag) => this.#tagPrefix + tag), [mode, this.#bookkeepingTtlMs]);
+    const reply = await this.#eval(INVALIDATE_TAGS, tags.map((tag) => this.#tagPrefix + tag), [mode, this.#bookkeepingTtlMs]);
+    this.#repaired(replyStrings(reply));
   }
 
   attach(reporter: StoreReporter): () => void {
     this.#reporters.add(reporter);
+    // A finding made before this cache existed: told once its creator could listen.
+    if (this.#findings.length > 0) {
+      queueMicrotask(() => {
+        if (this.#reporters.has(reporter)) for (const finding of this.#findings) reporter.error(finding);
+      });
+    }
     return () => this.#reporters.delete(reporter);
   }
 
@@ -122,7 +228,23 @@ class RedisStore implements ByteStore {
     for (const reporter of this.#reporters) reporter.error(error, key);
   }
 
+  #found(finding: StoreError): void {
+    this.#findings.push(finding);
+    this.#report(finding);
+  }
+
+  /** Keys a script found holding data the store never wrote, and replaced. */
+  #repaired(keys: readonly string[]): void {
+    for (const key of keys) {
+      this.#report(new StoreError(
+        `redis store repaired ${key}: it held data the store did not write (another type or shape); ` +
+          'it now holds new bookkeeping, so entries it guarded read as stale',
+      ));
+    }
+  }
+
   async close(): Promise<void> {
+    this.#stopWatching();
     if (this.#owned) await this.#client.quit();
   }
 
@@ -134,11 +256,6 @@ class RedisStore implements ByteStore {
     return `${this.#prefix}{${key}}:g`;
   }
 
-  async #mget(tags: readonly string[]): Promise<Bulk[]> {
-    if (tags.length === 0) return [];
-    return (await this.#client.mgetBuffer(...tags.map((tag) => this.#tagPrefix + tag))) as Bulk[];
-  }
-
   /** EVALSHA, falling back to EVAL once on a node that has not seen the script. */
   async #eval(script: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
     try {
@@ -148,31 +265,6 @@ class RedisStore implements ByteStore {
       return this.#scripts.evalBuffer(script.source, keys.length, ...keys, ...args);
     }
   }
-}
-
-function asPayload(value: Bulk): Uint8Array | undefined {
-  if (value === null || value === false) return undefined;
-  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-}
-
-function parseGeneration(value: Bulk): number {
-  return value === null || value === false ? 0 : Number(value.toString());
-}
-
-/** Tag states from `count` MGET replies starting at `offset`. */
-function parseTags(values: Bulk[], count: number, offset: number): TagState[] {
-  const states = new Array<TagState>(count);
-  for (let i = 0; i < count; i++) {
-    const value = values[offset + i];
-    if (value === null || value === undefined || value === false) {
-      states[i] = UNTOUCHED_TAG;
-      continue;
-    }
-    const text = value.toString();
-    const space = text.indexOf(' ');
-    states[i] = { version: Number(text.slice(0, space)), hardVersion: Number(text.slice(space + 1)) };
-  }
-  return states;
 }
 
 /**

@@ -96,12 +96,14 @@ describe('untrusted payloads', () => {
     const admin = server.client();
     const cache = createCache({ store: redisStore({ client: server.client(), prefix }), namespace: 'h', setAsDefault: false });
     const expires = Date.now() + 60_000;
-    const meta = `cw1\n[0,${expires},["h#"],[0]]\n`;
+    // The namespace tag at a known version, which the payloads record.
+    await admin.set(`${prefix}{${prefix}tags}:h#`, `5 5 ${Math.floor(Date.now() / 1000)}`, 'PX', 60_000);
+    const meta = `cw1\n[0,${expires},["h#"],[5]]\n`;
     await admin.set(`${prefix}{h:k:plain}:e`, `${meta}j{"__proto__":{"polluted":true},"a":1}`);
     await admin.set(`${prefix}{h:k:tagged}:e`, `${meta}t{"__proto__":{"polluted":true},"d":{"\\u0000":"D","v":0}}`);
     // The one-parse JSON envelope of the default serializer, and an unknown version of it.
-    await admin.set(`${prefix}{h:k:json}:e`, `[2,0,${expires},["h#"],[0],1,{"__proto__":{"polluted":true},"d":{"\\u0000":"D","v":0}}]`);
-    await admin.set(`${prefix}{h:k:v3}:e`, `[3,0,${expires},["h#"],[0],0,"x"]`);
+    await admin.set(`${prefix}{h:k:json}:e`, `[2,0,${expires},["h#"],[5],1,{"__proto__":{"polluted":true},"d":{"\\u0000":"D","v":0}}]`);
+    await admin.set(`${prefix}{h:k:v3}:e`, `[3,0,${expires},["h#"],[5],0,"x"]`);
     const json = (await cache.get<Record<string, unknown>>('json'))!;
     expect(Object.getPrototypeOf(json)).toBe(Object.prototype);
     expect(json.d).toBeInstanceOf(Date);

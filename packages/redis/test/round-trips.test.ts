@@ -55,13 +55,27 @@ describe('single node', () => {
     expect(cache.stats().hits).toBe(50);
   });
 
-  it('serves a miss in two round trips: one read, one conditional write', async () => {
+  it('serves a miss in two round trips when its bookkeeping exists: one read, one conditional write', async () => {
+    const client = server.client({ port: proxy.port });
+    const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
+    await cache.wrap('warm', async () => 1, { tags: ['a', 'b', 'c'] }); // loads the scripts, creates the tags
+    await cache.delete('cold'); // leaves the key's generation behind
+    proxy.reset();
+    await cache.wrap('cold', async () => 2, { tags: ['a', 'b', 'c'] });
+    expect(proxy.roundTrips()).toBe(2);
+  });
+
+  it('adds one round trip to a read that finds bookkeeping missing (a key never read), for all of it at once', async () => {
     const client = server.client({ port: proxy.port });
     const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
     await cache.wrap('warm', async () => 1); // loads the scripts on this connection's server
     proxy.reset();
+    // The generation and three tags are missing: one script creates all four.
     await cache.wrap('cold', async () => 2, { tags: ['a', 'b', 'c'] });
-    expect(proxy.roundTrips()).toBe(2);
+    expect(proxy.roundTrips()).toBe(3);
+    proxy.reset();
+    expect(await cache.wrap('cold', async () => 3, { tags: ['a', 'b', 'c'] })).toBe(2);
+    expect(proxy.roundTrips()).toBe(1);
   });
 });
 

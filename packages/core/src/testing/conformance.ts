@@ -88,7 +88,9 @@ export function runStoreConformance(
       it('keeps tag states in the order asked and leaves other tags alone', async () => {
         await resolved(store.invalidateTags(['conf#b'], 'delete'));
         const states = await resolved(store.readTags(['conf#a', 'conf#b', 'conf#c']));
-        expect(states[1]!.version).toBeGreaterThan(states[0]!.version);
+        // Versions are compared for equality only: a store may give a tag it has no state
+        // for any new version (Redis takes one from its clock on the first read).
+        expect(states[1]!.version).not.toBe(states[0]!.version);
         expect(states[0]).toEqual(states[2]);
       });
 
