@@ -43,6 +43,7 @@ async function installApp(kind: Kind, tarballs: Record<PackageDir, string>, type
   const manifest = { name: `cachewise-${kind}-consumer`, private: true, ...(kind === 'esm' ? { type: 'module' } : {}), dependencies };
   await writeFile(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   await runIn(dir, 'npm', ['install', ...NPM_FLAGS]);
+  await runIn(dir, 'npm', ['ls', '--all']);
   return dir;
 }
 
@@ -66,6 +67,8 @@ describe.each(IOREDIS_MAJORS)('with ioredis %s', (ioredis) => {
   beforeAll(async () => {
     await Promise.all(KINDS.map(async (kind) => {
       if (await installedIoredis(apps[kind]) !== ioredis) await runIn(apps[kind], 'npm', ['install', ...NPM_FLAGS, `ioredis@${ioredis}`]);
+      // npm ls fails on a peer range the tree does not meet: the ERESOLVE of the next install.
+      await runIn(apps[kind], 'npm', ['ls', '--all']);
     }));
   }, 180_000);
 
