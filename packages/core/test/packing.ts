@@ -85,10 +85,14 @@ export interface Ran {
   stderr: string;
 }
 
+/** Longest any one command may run: a test that times out must not leave it writing into a removed folder. */
+const COMMAND_TIMEOUT_MS = 180_000;
+
 /** Runs a command to completion; on failure the error names it and carries its output. */
 export async function runIn(cwd: string, command: string, args: readonly string[], env = cleanEnv()): Promise<Ran> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
+    const options = { cwd, env, maxBuffer: 16 * 1024 * 1024, timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL' as const };
+    const { stdout, stderr } = await run(command, args, options);
     return { stdout, stderr };
   } catch (error) {
     const failed = error as Error & { stdout?: string; stderr?: string };
