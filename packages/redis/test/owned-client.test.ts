@@ -2,7 +2,7 @@
 // errors as `error` events (never printed), a bounded close() on a frozen server, and
 // explicit writes and invalidations that wait for a client that is not ready yet.
 // Servers here are paused and killed, so they are always private ones.
-import { createCache, isCacheOptionsError, isStoreError, type Cache, type CacheEventMap } from '@cachewise/core';
+import { createCache, isCacheOptionsError, isStoreError, type ByteStore, type Cache, type CacheEventMap } from '@cachewise/core';
 import { redisStore, type RedisStoreOptions } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
@@ -32,13 +32,15 @@ afterEach(async () => {
 
 interface Watched {
   cache: Cache;
+  store: ByteStore;
   errors: Array<CacheEventMap['error']>;
   /** The next error event whose message matches. */
   nextError(message: RegExp): Promise<Error>;
 }
 
 function cacheOn(options: RedisStoreOptions): Watched {
-  const cache = createCache({ store: redisStore({ prefix: randomPrefix(), ...options }), setAsDefault: false });
+  const store = redisStore({ prefix: randomPrefix(), ...options });
+  const cache = createCache({ store, setAsDefault: false });
   caches.push(cache);
   const errors: Array<CacheEventMap['error']> = [];
   const waiting = new Set<(error: Error) => void>();
@@ -55,7 +57,7 @@ function cacheOn(options: RedisStoreOptions): Watched {
       };
       waiting.add(notify);
     });
-  return { cache, errors, nextError };
+  return { cache, store, errors, nextError };
 }
 
 describe('options of the client it creates', () => {
@@ -110,9 +112,8 @@ describe('options of the client it creates', () => {
 describe('a paused server (SIGSTOP)', () => {
   it('cached calls fail open, writes and invalidations reject, and close() settles, all while it stays paused', async () => {
     // A short configured command timeout: what matters is that every call settles at all.
-    const { cache, errors } = cacheOn({ url: server.url, clientOptions: { commandTimeout: 50 } });
-    await cache.set('k', 'cached');
-    expect(await cache.get('k')).toBe('cached');
+    const { cache, store, errors } = cacheOn({ url: server.url, clientOptions: { commandTimeout: 100 } });
+    await store.ready!(); // connected: from here on, only the command timeout bounds a call
     await server.pause();
     expect(await cache.wrap('k', async () => 'from the database')).toBe('from the database');
     await expect(cache.set('k', 'new')).rejects.toThrow(/timed out/);
