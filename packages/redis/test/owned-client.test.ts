@@ -67,6 +67,8 @@ describe('options of the client it creates', () => {
     const tuned = createOwnedClient(server.url, { commandTimeout: 250, enableOfflineQueue: true }, () => {});
     try {
       expect(plain.options).toMatchObject(OWNED_CLIENT_DEFAULTS);
+      // The store's own client comes from the ioredis major under test (RESP3 on 6).
+      expect((plain.options as { protocol?: number }).protocol).toBe(process.env.CACHEWISE_TEST_IOREDIS === 'ioredis6' ? 3 : undefined);
       expect(tuned.options).toMatchObject({ connectTimeout: 2_000, commandTimeout: 250, maxRetriesPerRequest: 1, enableOfflineQueue: true });
     } finally {
       plain.disconnect();
