@@ -2,7 +2,7 @@
 // errors as `error` events (never printed), a bounded close() on a frozen server, and
 // explicit writes and invalidations that wait for a client that is not ready yet.
 // Servers here are paused and killed, so they are always private ones.
-import { createCache, isCacheOptionsError, isStoreError, type ByteStore, type Cache, type CacheEventMap } from '@cachewise/core';
+import { createCache, Invalidates, isCacheOptionsError, isStoreError, type ByteStore, type Cache, type CacheEventMap } from '@cachewise/core';
 import { redisStore, type RedisStoreOptions } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
@@ -184,6 +184,10 @@ describe('explicit writes and invalidations before the client is ready', () => {
       const client = server.client({ enableOfflineQueue: false });
       return { client, readyTimeout: '15s', status: () => client.status };
     }],
+    ['your client with lazyConnect: true, not connected yet', () => {
+      const client = server.client({ enableOfflineQueue: false, lazyConnect: true });
+      return { client, readyTimeout: '15s', status: () => client.status };
+    }],
   ];
   for (const [what, make] of clientKinds) {
     it(`wait for ${what} to connect, then succeed`, async () => {
@@ -191,12 +195,24 @@ describe('explicit writes and invalidations before the client is ready', () => {
       const { status, ...options } = make();
       const { cache, errors } = cacheOn(options);
       expect(status()).not.toBe('ready');
-      const invalidated = cache.invalidateTags(['user:1']);
-      const deleted = cache.delete('user:1');
-      const set = cache.set('user:2', 'Ada');
+      class Users {
+        @Invalidates({ cache, tags: (id: number) => [`user:${id}`] })
+        async rename(id: number): Promise<number> {
+          return id; // the database write, done before the invalidation
+        }
+      }
+      const pending = [
+        cache.invalidateTags(['user:1']),
+        cache.delete('user:1'),
+        cache.set('user:2', 'Ada'),
+        cache.clear(),
+        new Users().rename(1),
+      ];
+      for (const call of pending) call.catch(() => {}); // awaited below; no unhandled rejection meanwhile
       expect(await cache.wrap('user:3', async () => 'loaded')).toBe('loaded'); // reads do not wait
       await server.restart();
-      await Promise.all([invalidated, deleted, set]);
+      expect(await Promise.all(pending)).toEqual([undefined, undefined, undefined, undefined, 1]);
+      await cache.set('user:2', 'Ada');
       expect(await cache.get('user:2')).toBe('Ada');
       expect(errors.filter((event) => /not sent/.test((event.error as Error).message))).toEqual([]);
     });
