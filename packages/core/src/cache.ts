@@ -190,6 +190,7 @@ export class Cache {
     const policy = this.policy(SET_LABEL, ttlMs, undefined, false);
     let states: readonly TagState[];
     try {
+      await this.#store.ready?.();
       states = await this.#store.readTags(tags);
     } catch (error) {
       this.#engine.storeError(error, storageKey, policy);

@@ -69,6 +69,13 @@ interface StoreBase<P> {
   read(key: string, tags: readonly string[]): MaybePromise<StoreRead<P>>;
   /** Reads the state of tags only. */
   readTags(tags: readonly string[]): MaybePromise<readonly TagState[]>;
+  /**
+   * Optional: waits, up to the store's own bound, until it can take an explicit write,
+   * and rejects if it cannot (a store still connecting). `cache.set()` calls it before
+   * reading tag states, so that read does not fail for a client about to connect. Reads
+   * never call it: they fail open at once.
+   */
+  ready?(): MaybePromise<void>;
   /** Writes a payload; resolves `false` when the generation check refused it. */
   write(key: string, payload: P, options: WriteOptions): MaybePromise<boolean>;
   /** Deletes keys and moves their generations on. */

@@ -1,5 +1,6 @@
 import { CacheOptionsError, parseDuration, type Duration } from '@cachewise/core';
-import type { Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { checkClientOptions } from './client.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -8,31 +9,56 @@ export interface RedisStoreOptions {
    * never closes a client it did not create. Give either `client` or `url`.
    */
   client?: Redis | Cluster;
-  /** A `redis://` URL: the store creates its own client, and closes it on `close()`. */
+  /**
+   * A `redis://` or `rediss://` URL: the store creates its own client, with bounded
+   * defaults (see `clientOptions`), and closes it on `close()`.
+   */
   url?: string;
+  /**
+   * ioredis options for the client the store creates from `url`, over the store's
+   * defaults: `connectTimeout: 2000`, `commandTimeout: 1000`, `maxRetriesPerRequest: 1`,
+   * `enableOfflineQueue: false`. Only with `url`: with `client`, configure your client.
+   * The URL's host, port, credentials and database win over the same settings here.
+   *
+   * @example
+   * redisStore({ url: process.env.REDIS_URL, clientOptions: { commandTimeout: 250 } })
+   */
+  clientOptions?: RedisOptions;
+  /**
+   * How long `cache.set()`, deletes and invalidations wait for the client to be ready
+   * (connected) before they reject with a `StoreError`. Reads never wait: they fail open
+   * at once. Applies to a `client` you pass too. Default `'5s'`, at most `'1h'`.
+   */
+  readyTimeout?: Duration;
   /** Prefix of every key the store writes. Default `'cw:'`. No `{` or `}`. */
   prefix?: string;
   /**
-   * The longest TTL an entry may have, and how long tag versions are kept after an
-   * invalidation. Caches refuse longer TTLs up front. Default `'7d'`.
+   * The longest TTL an entry may have; caches refuse longer TTLs up front. A tag key lives
+   * `maxTtl + generationTtl` after it was last created, invalidated or renewed (tags are
+   * renewed while read). Default `'7d'`.
    */
   maxTtl?: Duration;
   /**
-   * How long a deleted key's generation is kept: a load slower than this that began
-   * before a delete of its key could be written after it. Default `'1h'`.
+   * The shortest life of a key's generation (after a delete, a `set`, or a read of a key
+   * with no entry): a load slower than this is not written. Correctness does not rest on
+   * it: a lost generation refuses the write. Default `'1h'`.
    */
   generationTtl?: Duration;
 }
 
 export interface ResolvedRedisOptions {
   readonly prefix: string;
+  readonly readyTimeoutMs: number;
   readonly maxTtlMs: number;
   readonly generationTtlMs: number;
 }
 
 const KNOWN: { [K in keyof Required<RedisStoreOptions>]: true } = {
-  client: true, url: true, prefix: true, maxTtl: true, generationTtl: true,
+  client: true, url: true, clientOptions: true, readyTimeout: true, prefix: true, maxTtl: true, generationTtl: true,
 };
+
+/** The longest `readyTimeout`: a wait past it is an outage, and timers overflow at 2^31 ms. */
+const MAX_READY_TIMEOUT_MS = 3_600_000;
 
 export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOptions {
   if (typeof options !== 'object' || options === null) {
@@ -52,11 +78,21 @@ export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOp
   if (options.url !== undefined && (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url))) {
     throw new CacheOptionsError("redisStore: `url` must be a string starting with 'redis://' or 'rediss://'");
   }
+  if (options.clientOptions !== undefined) {
+    if (options.url === undefined) {
+      throw new CacheOptionsError('redisStore: `clientOptions` applies only with `url`; with `client`, configure that client yourself');
+    }
+    checkClientOptions(options.clientOptions);
+  }
+  const readyTimeoutMs = parseDuration(options.readyTimeout ?? '5s', 'redisStore: `readyTimeout`');
+  if (readyTimeoutMs > MAX_READY_TIMEOUT_MS) {
+    throw new CacheOptionsError(`redisStore: \`readyTimeout\` must be at most '1h' (${MAX_READY_TIMEOUT_MS} ms); got ${readyTimeoutMs} ms`);
+  }
   const prefix = options.prefix ?? 'cw:';
   if (typeof prefix !== 'string' || prefix.length > 100 || /[{}\s]/.test(prefix)) {
     throw new CacheOptionsError("redisStore: `prefix` must be a string of at most 100 characters without '{', '}' or spaces");
   }
   const maxTtlMs = parseDuration(options.maxTtl ?? '7d', 'redisStore: `maxTtl`');
   const generationTtlMs = parseDuration(options.generationTtl ?? '1h', 'redisStore: `generationTtl`');
-  return { prefix, maxTtlMs, generationTtlMs };
+  return { prefix, readyTimeoutMs, maxTtlMs, generationTtlMs };
 }

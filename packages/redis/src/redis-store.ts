@@ -1,8 +1,9 @@
 import {
   StoreError, type ByteStore, type InvalidationMode, type StoreRead, type StoreReporter, type TagState, type WriteOptions,
 } from '@cachewise/core';
-import { Redis, type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { asPayload, parseGeneration, parseTag, replyStrings, type Bulk } from './bookkeeping.js';
+import { closeOwnedClient, createOwnedClient, Readiness } from './client.js';
 import { watchEvictionPolicy } from './eviction-policy.js';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { ReadBatch } from './read-batch.js';
@@ -40,6 +41,8 @@ class RedisStore implements ByteStore {
   /** Single node: reads issued together leave together (see ReadBatch). */
   readonly #reads: ReadBatch | undefined;
   readonly #owned: boolean;
+  /** Explicit writes and invalidations wait for a client that is not connected yet. */
+  readonly #ready: Readiness;
   readonly #cluster: boolean;
   readonly #prefix: string;
   readonly #tagPrefix: string;
@@ -60,7 +63,8 @@ class RedisStore implements ByteStore {
   constructor(options: RedisStoreOptions) {
     const resolved = resolveRedisOptions(options);
     this.#owned = options.client === undefined;
-    this.#client = options.client ?? new Redis(options.url!, { lazyConnect: false });
+    this.#client = options.client ?? createOwnedClient(options.url!, options.clientOptions, (error) => this.#report(error));
+    this.#ready = new Readiness(this.#client, resolved.readyTimeoutMs);
     this.#scripts = this.#client as unknown as ScriptCommands;
     this.#cluster = (this.#client as { isCluster?: boolean }).isCluster === true;
     this.#reads = this.#cluster ? undefined : new ReadBatch(this.#client as Redis);
@@ -183,7 +187,13 @@ class RedisStore implements ByteStore {
     if (Number.isFinite(value) && value > 0) this.#clockOffsetSec = value - Date.now() / 1000;
   }
 
+  ready(): Promise<void> {
+    return this.#ready.wait('cache.set()');
+  }
+
   async write(key: string, payload: Uint8Array, options: WriteOptions): Promise<boolean> {
+    // cache.set() waits for the client; a write after a load fails open at once instead.
+    if (options.generation === undefined) await this.#ready.wait('cache.set()');
     const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     const ttl = String(Math.max(1, Math.ceil(options.ttlMs)));
     const keys = [this.#entryKey(key), this.#generationKey(key)];
@@ -196,6 +206,7 @@ class RedisStore implements ByteStore {
 
   async delete(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
+    await this.#ready.wait('a delete');
     const pairs = (key: string) => [this.#entryKey(key), this.#generationKey(key)];
     if (!this.#cluster) {
       this.#repaired(replyStrings(await this.#eval(DELETE, keys.flatMap(pairs), [this.#generationTtlMs])));
@@ -208,6 +219,7 @@ class RedisStore implements ByteStore {
 
   async invalidateTags(tags: readonly string[], mode: InvalidationMode): Promise<void> {
     if (tags.length === 0) return;
+    await this.#ready.wait('a tag invalidation');
     const reply = await this.#eval(INVALIDATE_TAGS, tags.map((tag) => this.#tagPrefix + tag), [mode, this.#bookkeepingTtlMs]);
     this.#repaired(replyStrings(reply));
   }
@@ -245,7 +257,8 @@ class RedisStore implements ByteStore {
 
   async close(): Promise<void> {
     this.#stopWatching();
-    if (this.#owned) await this.#client.quit();
+    this.#ready.close();
+    if (this.#owned) await closeOwnedClient(this.#client as Redis);
   }
 
   #entryKey(key: string): string {

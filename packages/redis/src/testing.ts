@@ -16,7 +16,7 @@ import type { RedisStoreOptions } from './options.js';
  * @example
  * const cache = createCache({ store: mockRedisStore() });
  */
-export function mockRedisStore(options: Omit<RedisStoreOptions, 'client' | 'url'> & { name?: string } = {}): ByteStore {
+export function mockRedisStore(options: Omit<RedisStoreOptions, 'client' | 'url' | 'clientOptions'> & { name?: string } = {}): ByteStore {
   const { name = 'cachewise-mock', ...rest } = options;
   return redisStore({ ...rest, client: mockClient(name) });
 }

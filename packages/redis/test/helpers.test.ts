@@ -4,6 +4,7 @@ import {
   rawCommand, startCluster, startCountingProxy, startRedis,
   type CountingProxy, type RedisCluster, type RedisServer,
 } from './helpers/index.js';
+import { startPeer } from './peer-process.js';
 
 // These tests kill, pause and restart their server, so it is always a private one,
 // even when REDIS_URL points the other tests at a shared server.
@@ -47,12 +48,13 @@ describe('startRedis', () => {
   it('pause() freezes the server until resume()', async () => {
     const client = server.client();
     await client.ping();
-    await server.pause();
-    const reply = client.ping();
-    const whilePaused = await Promise.race([reply, new Promise((resolve) => setTimeout(resolve, 50, 'no reply'))]);
-    expect(whilePaused).toBe('no reply');
+    await server.pause(); // returns once the kernel reports the process stopped
+    // Sent while paused: TIME says when the server ran it, with no timer race in the test.
+    const reply = client.time();
+    const resumedAfterMs = Date.now();
     await server.resume();
-    expect(await reply).toBe('PONG');
+    const [seconds, micros] = (await reply).map(Number) as [number, number];
+    expect(seconds * 1_000_000 + micros).toBeGreaterThanOrEqual(resumedAfterMs * 1_000);
   });
 
   it('says how to install redis-server when it is missing', async () => {
@@ -63,6 +65,28 @@ describe('startRedis', () => {
     } finally {
       process.env.PATH = path;
     }
+  });
+
+  it("with a URL, its clients and a peer process use the URL's database, and stop() cleans it", async () => {
+    const admin = server.client();
+    const wrapped = await startRedis({ url: `${server.url}/3` });
+    const prefix = wrapped.newPrefix();
+    await wrapped.client().set(`${prefix}own`, '1');
+    const peer = await startPeer({ url: wrapped.url, prefix, namespace: 'db' });
+    try {
+      await peer.send('set', { key: 'k', value: 'v', tags: ['t'] });
+      await peer.send('invalidate', { tags: ['t'] });
+    } finally {
+      await peer.stop();
+    }
+    const inDb = async (db: number) => {
+      await admin.select(db);
+      return admin.keys(`${prefix}*`); // test-only listing, on our own private server
+    };
+    expect(await inDb(0)).toEqual([]);
+    expect((await inDb(3)).length).toBeGreaterThanOrEqual(3); // our key, the entry, the tag
+    await wrapped.stop();
+    expect(await inDb(3)).toEqual([]);
   });
 
   it('with a URL, wraps that server and deletes only its own prefix', async () => {

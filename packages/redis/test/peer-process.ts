@@ -9,8 +9,13 @@ export interface PeerProcess {
 }
 
 export interface PeerConfig {
-  readonly port: number;
-  readonly cluster: boolean;
+  /**
+   * Single node: the server's URL as the test's own clients use it, so that a database
+   * number or credentials in REDIS_URL reach the peer too.
+   */
+  readonly url?: string;
+  /** Cluster: the port of one of its nodes. Give exactly one of `url` and `clusterPort`. */
+  readonly clusterPort?: number;
   readonly prefix: string;
   readonly namespace: string;
 }

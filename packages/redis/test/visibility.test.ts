@@ -30,7 +30,7 @@ for (const topology of ['single node', 'Cluster'] as const) {
       const isCluster = topology === 'Cluster';
       const client = isCluster ? cluster.client() : server.client();
       cache = createCache({ store: redisStore({ client, prefix }), namespace, jitter: 0, setAsDefault: false });
-      peer = await startPeer({ port: isCluster ? cluster.nodes[0]!.port : server.port, cluster: isCluster, prefix, namespace });
+      peer = await startPeer({ ...(isCluster ? { clusterPort: cluster.nodes[0]!.port } : { url: server.url }), prefix, namespace });
     });
     afterAll(async () => {
       await peer?.stop();
