@@ -108,6 +108,18 @@ describe('registered classes round-trip', () => {
     expect(error).toMatchObject({ className: 'Admin', path: '$.admin' });
   });
 
+  it('a refusal inside what a toJSON hook returned has .toJSON() in its path', () => {
+    const s = createJsonSerializer({ classes: [{ name: 'Money', type: Money, toJSON: () => ({ f: () => 1 }) }] });
+    expect(() => s.encode([new Money(1)])).toThrow(expect.objectContaining({ path: '$[0].toJSON().f' }));
+  });
+
+  it('private fields are not own properties: without hooks they are not written', () => {
+    const s = createJsonSerializer({ classes: [{ name: 'Money', type: Money }] });
+    const back = roundTrip(new Money(5), s);
+    expect(back).toBeInstanceOf(Money);
+    expect(() => back.cents).toThrow(TypeError);
+  });
+
   it('the default jsonSerializer knows no classes', () => {
     expect(() => jsonSerializer.encode(new User(1, 'a'))).toThrow(/instance of User/);
   });

@@ -123,6 +123,8 @@ describe('refused, with the place and the class named', () => {
     ['a boxed boolean', new Boolean(false), 'Boolean'],
     ['a boxed BigInt', Object(1n) as object, 'BigInt'],
     ['a DataView', new DataView(new ArrayBuffer(2)), 'DataView'],
+    ['an ArrayBuffer', new ArrayBuffer(2), 'ArrayBuffer'],
+    ['a Promise', Promise.resolve(1), 'Promise'],
   ])('%s', (_what, value, className) => {
     const error = refusal({ list: [0, value] });
     expect(error.className).toBe(className);
@@ -173,6 +175,10 @@ describe('refused, with the place and the class named', () => {
     expect(refusal({ 'odd key': [user] }).path).toBe('$["odd key"][0]');
     expect(refusal(new Map([['a', user]])).path).toBe('$.get("a")');
     expect(refusal(new Map([[7, user]])).path).toBe('$.get(7)');
+    expect(refusal(new Map([[7n, user]])).path).toBe('$.get(7n)');
+    expect(refusal(new Map([[true, user]])).path).toBe('$.get(true)');
+    expect(refusal(new Map([[null, user]])).path).toBe('$.get(null)');
+    expect(refusal(new Map([[undefined, user]])).path).toBe('$.get(undefined)');
     expect(refusal(new Map([[{}, user]])).path).toBe('$.entries[0][1]');
     expect(refusal(new Map([[1, 1], [user, 1]])).path).toBe('$.entries[1][0]');
     expect(refusal(new Set([1, user])).path).toBe('$.values[1]');
