@@ -1,5 +1,5 @@
 import { DecodeError, SerializationError } from './errors.js';
-import { fromJsonParsed, jsonSerializer, toJsonText, type Serializer } from './serializer.js';
+import { defaultJsonCodec, jsonCodecOf, type JsonCodec, type Serializer } from './serializer.js';
 
 /**
  * The stored envelope: a value and what is needed to judge it later. Stores that hold
@@ -30,14 +30,15 @@ export interface DecodeLimits {
 
 /**
  * Two envelope layouts:
- * - with the default {@link jsonSerializer}, one JSON array
+ * - with a JSON serializer (the default `jsonSerializer`, or one from `createJsonSerializer`), one JSON array
  *   `[2,storedAt,expiresAt,tags,versions,tagged,value]`, so a read is one `JSON.parse`;
  * - with any other serializer, `cw1\n<meta JSON>\n<value bytes>`, the value bytes being
  *   the serializer's own.
  * The first byte tells them apart; anything else is refused as an unknown format.
  */
 export function encodeRecord(record: CacheRecord, serializer: Serializer, limits: DecodeLimits): Uint8Array {
-  if (serializer === jsonSerializer) return encodeJsonRecord(record, limits);
+  const codec = jsonCodecOf(serializer);
+  if (codec !== undefined) return encodeJsonRecord(record, codec, limits);
   let body: Uint8Array;
   try {
     body = serializer.encode(record.value);
@@ -63,7 +64,9 @@ export function decodeRecord(bytes: Uint8Array, serializer: Serializer, limits: 
     throw new DecodeError(`payload of ${bytes.byteLength} bytes is over maxPayloadBytes (${limits.maxPayloadBytes})`);
   }
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer[0] === OPEN_BRACKET) return decodeJsonRecord(buffer);
+  // A JSON envelope read by a cache with another serializer decodes with the default one
+  // (it knows no classes).
+  if (buffer[0] === OPEN_BRACKET) return decodeJsonRecord(buffer, jsonCodecOf(serializer) ?? defaultJsonCodec);
   const first = buffer.indexOf(NEWLINE);
   if (first !== MAGIC.length || buffer.toString('latin1', 0, first) !== MAGIC) {
     throw new DecodeError('unknown payload format (expected a cachewise v1 envelope)');
@@ -107,10 +110,10 @@ function tooLarge(bytes: number, limits: DecodeLimits): SerializationError {
   return new SerializationError(`the serialized value is ${bytes} bytes, over maxPayloadBytes (${limits.maxPayloadBytes})`);
 }
 
-function encodeJsonRecord(record: CacheRecord, limits: DecodeLimits): Uint8Array {
+function encodeJsonRecord(record: CacheRecord, codec: JsonCodec, limits: DecodeLimits): Uint8Array {
   let json: { text: string; tagged: boolean };
   try {
-    json = toJsonText(record.value);
+    json = codec.toText(record.value);
   } catch (cause) {
     if (cause instanceof SerializationError) throw cause;
     throw new SerializationError('the value could not be encoded as JSON', { cause });
@@ -121,7 +124,7 @@ function encodeJsonRecord(record: CacheRecord, limits: DecodeLimits): Uint8Array
   return bytes;
 }
 
-function decodeJsonRecord(buffer: Buffer): CacheRecord {
+function decodeJsonRecord(buffer: Buffer, codec: JsonCodec): CacheRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(buffer.toString('utf8'));
@@ -138,5 +141,5 @@ function decodeJsonRecord(buffer: Buffer): CacheRecord {
   ) {
     throw new DecodeError('payload metadata has the wrong shape');
   }
-  return { value: fromJsonParsed(value, tagged === 1), storedAt, expiresAt, tags, versions: versions as number[] };
+  return { value: codec.fromParsed(value, tagged === 1), storedAt, expiresAt, tags, versions: versions as number[] };
 }

@@ -50,11 +50,22 @@ export class KeyDerivationError extends CacheError {
   }
 }
 
-/** A value cannot be serialized for a store that keeps bytes. The value is returned, not cached. */
+/**
+ * A value cannot be serialized for a store that keeps bytes. The value is returned, not cached.
+ * When the serializer refused a part of the value, `path` says where (`$` is the value,
+ * then `.key`, `[index]`, `.get(key)` for a Map's value, ...) and, for an instance of a
+ * class it does not know, `className` names the class.
+ */
 export class SerializationError extends CacheError {
   override name = 'SerializationError' as const;
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Where in the value the refused part is, e.g. `$.orders[3]`; absent when the whole payload was refused (size). */
+  readonly path: string | undefined;
+  /** The refused instance's class name (its constructor's `name`), when a class instance was refused. */
+  readonly className: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; path?: string; className?: string }) {
     super('ERR_CACHE_SERIALIZE', message, options);
+    this.path = options?.path;
+    this.className = options?.className;
   }
 }
 

@@ -10,8 +10,8 @@ export type { CacheConfigOptions, CacheSource } from './decorators/cache-config.
 export type { UniversalMethodDecorator, UniversalClassDecorator } from './decorators/universal-decorator.js';
 export { parseDuration } from './duration.js';
 export type { Duration } from './duration.js';
-export { jsonSerializer } from './serializer.js';
-export type { Serializer } from './serializer.js';
+export { createJsonSerializer, jsonSerializer } from './serializer.js';
+export type { JsonSerializerOptions, SerializableClass, Serializer } from './serializer.js';
 export { encodeRecord, decodeRecord } from './entry.js';
 export type { CacheRecord, DecodeLimits } from './entry.js';
 export { UNTOUCHED_TAG, isThenable } from './store.js';

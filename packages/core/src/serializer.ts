@@ -1,4 +1,9 @@
-import { DecodeError, SerializationError } from './errors.js';
+import { CacheOptionsError, DecodeError, SerializationError } from './errors.js';
+import { fromTagged, isPlainJson, NO_CLASSES, toTagged, type ClassRegistry } from './json-codec.js';
+import { Refusal } from './json-special.js';
+import { registerClasses, type SerializableClass } from './serializer-classes.js';
+
+export type { SerializableClass } from './serializer-classes.js';
 
 /**
  * Turns values into bytes and back: the one place that does, used for every store that
@@ -14,245 +19,169 @@ export interface Serializer {
   decode(bytes: Uint8Array): unknown;
 }
 
-const MARK = '\u0000';
+/**
+ * Options of {@link createJsonSerializer}. `C` lists the instance types of `classes`, so each
+ * entry's hooks are typed by its own class.
+ */
+export interface JsonSerializerOptions<C extends readonly object[] = readonly object[]> {
+  /** Classes whose instances may be cached; each comes back as an instance of the same class. */
+  readonly classes?: { readonly [K in keyof C]: SerializableClass<C[K]> };
+}
+
 const PLAIN = 0x6a; // 'j': the value is plain JSON
 const TAGGED = 0x74; // 't': the value holds tagged special values
-const MAX_DEPTH = 200;
 
-type TypedArrayName =
-  | 'Int8Array' | 'Uint8Array' | 'Uint8ClampedArray' | 'Int16Array' | 'Uint16Array' | 'Int32Array'
-  | 'Uint32Array' | 'Float32Array' | 'Float64Array' | 'BigInt64Array' | 'BigUint64Array' | 'Buffer';
-const TYPED_ARRAYS: Record<TypedArrayName, (bytes: Uint8Array) => ArrayBufferView> = {
-  Int8Array: (b) => new Int8Array(b.buffer, b.byteOffset, b.byteLength),
-  Uint8Array: (b) => new Uint8Array(b),
-  Uint8ClampedArray: (b) => new Uint8ClampedArray(b.buffer, b.byteOffset, b.byteLength),
-  Int16Array: (b) => new Int16Array(b.buffer, b.byteOffset, b.byteLength / 2),
-  Uint16Array: (b) => new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2),
-  Int32Array: (b) => new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4),
-  Uint32Array: (b) => new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4),
-  Float32Array: (b) => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4),
-  Float64Array: (b) => new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8),
-  BigInt64Array: (b) => new BigInt64Array(b.buffer, b.byteOffset, b.byteLength / 8),
-  BigUint64Array: (b) => new BigUint64Array(b.buffer, b.byteOffset, b.byteLength / 8),
-  Buffer: (b) => Buffer.from(b),
-};
+/** @internal How entry.ts embeds a JSON serializer's text in its envelope (one `JSON.parse` per read). */
+export interface JsonCodec {
+  toText(value: unknown): { readonly text: string; readonly tagged: boolean };
+  fromParsed(parsed: unknown, tagged: boolean): unknown;
+  /** Throws what `toText` would throw, without building the text. */
+  check(value: unknown): void;
+}
+
+const codecs = new WeakMap<Serializer, JsonCodec>();
+
+/** @internal The JSON codec of a serializer made by {@link createJsonSerializer}, or undefined. */
+export function jsonCodecOf(serializer: Serializer): JsonCodec | undefined {
+  return codecs.get(serializer);
+}
 
 /**
- * The default serializer: JSON, plus tagged forms for what JSON loses — Date, BigInt, Map,
- * Set, undefined, NaN, ±Infinity, -0 and typed arrays. Tags are objects with a `"\u0000"`
- * key; a user key that starts with `"\u0000"` is escaped, so nothing is guessed. Values
- * with no special parts cost one `JSON.stringify`/`JSON.parse`.
+ * A JSON serializer: JSON, plus tagged forms for what JSON loses — Date, BigInt (up to 1000
+ * digits), Map, Set, undefined, NaN, ±Infinity, -0, typed arrays, sparse arrays (holes stay
+ * holes), arrays with extra properties, null-prototype objects, and instances of the
+ * `classes` given here. Tags are objects with a `"\u0000"` key; a user key that starts
+ * with `"\u0000"` is escaped, so nothing is guessed. Values with no special parts cost one
+ * `JSON.stringify`/`JSON.parse`.
  *
- * Class instances (other than the types above), functions and symbols are refused with a
- * `SerializationError`: they could not come back as the same type.
+ * Anything else is refused with a `SerializationError` naming where it is (`error.path`)
+ * and, for a class instance, its class (`error.className`): instances of other classes
+ * (including subclasses of Array, Map, Set, Date and typed arrays), functions, symbols,
+ * symbol-keyed properties, Map/Set/Date objects with own properties, cycles, and values
+ * nested deeper than 200 levels.
+ *
+ * A registered class is written under its registered `name` (not the constructor's, which
+ * bundlers rename). By default its own enumerable properties are written, and read back
+ * onto `Object.create(type.prototype)` as data properties: no constructor, no setter, no
+ * other code runs. `toJSON`/`revive` replace either half. An unknown class name in a
+ * payload is a `DecodeError` (a miss).
+ *
+ * @example
+ * const serializer = createJsonSerializer({
+ *   classes: [
+ *     { name: 'User', type: User },
+ *     { name: 'Money', type: Money, toJSON: (m) => m.cents, revive: (cents) => new Money(cents as number) },
+ *   ],
+ * });
+ * const cache = createCache({ store: redisStore({ client }), serializer });
  */
-export const jsonSerializer: Serializer = {
-  name: 'json',
-  encode(value) {
-    const { text, tagged } = toJsonText(value);
-    const body = Buffer.from(` ${text}`, 'utf8');
-    body[0] = tagged ? TAGGED : PLAIN;
-    return body;
-  },
-  decode(bytes) {
-    if (bytes.byteLength === 0) throw new DecodeError('empty payload');
-    const kind = bytes[0];
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1).toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (cause) {
-      throw new DecodeError('payload is not valid JSON', { cause });
-    }
-    if (kind === PLAIN) return parsed;
-    if (kind === TAGGED) return fromTagged(parsed, 0);
-    throw new DecodeError(`unknown value format ${String(kind)}`);
-  },
-};
+export function createJsonSerializer<const C extends readonly object[]>(options: JsonSerializerOptions<C> = {}): Serializer {
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheOptionsError(`createJsonSerializer: options must be an object; got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'classes') throw new CacheOptionsError(`createJsonSerializer: unknown option '${key}'. Known options: classes`);
+  }
+  const classes = options.classes === undefined ? NO_CLASSES : registerClasses(options.classes);
+  return makeJsonSerializer(classes);
+}
+
+function makeJsonSerializer(classes: ClassRegistry): Serializer {
+  const codec: JsonCodec = {
+    toText: (value) => toJsonText(value, classes),
+    fromParsed: (parsed, tagged) => (tagged ? decodeTagged(parsed, classes) : parsed),
+    check: (value) => {
+      if (!isPlainJson(value, 0)) encodeTagged(value, classes);
+    },
+  };
+  const serializer: Serializer = {
+    name: 'json',
+    encode(value) {
+      const { text, tagged } = toJsonText(value, classes);
+      const body = Buffer.from(` ${text}`, 'utf8');
+      body[0] = tagged ? TAGGED : PLAIN;
+      return body;
+    },
+    decode(bytes) {
+      if (bytes.byteLength === 0) throw new DecodeError('empty payload');
+      const kind = bytes[0];
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1).toString('utf8');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (cause) {
+        throw new DecodeError('payload is not valid JSON', { cause });
+      }
+      if (kind === PLAIN) return parsed;
+      if (kind === TAGGED) return decodeTagged(parsed, classes);
+      throw new DecodeError(`unknown value format ${String(kind)}`);
+    },
+  };
+  codecs.set(serializer, codec);
+  return serializer;
+}
 
 /**
- * @internal The JSON text of a value, and whether it holds tagged special values. The
- * record envelope embeds this text directly, so a read is a single `JSON.parse`.
+ * The default serializer: {@link createJsonSerializer} with no classes. Class instances
+ * are refused; register them on a serializer of your own to cache them.
  */
-export function toJsonText(value: unknown): { readonly text: string; readonly tagged: boolean } {
+export const jsonSerializer: Serializer = makeJsonSerializer(NO_CLASSES);
+
+/** @internal The codec of {@link jsonSerializer}. */
+export const defaultJsonCodec: JsonCodec = codecs.get(jsonSerializer) as JsonCodec;
+
+/** The JSON text of a value, and whether it holds tagged special values. */
+function toJsonText(value: unknown, classes: ClassRegistry): { readonly text: string; readonly tagged: boolean } {
   if (isPlainJson(value, 0)) return { text: JSON.stringify(value), tagged: false };
-  return { text: JSON.stringify(toTagged(value, 0, [])), tagged: true };
+  return { text: JSON.stringify(encodeTagged(value, classes)), tagged: true };
 }
 
-/** @internal The value from parsed JSON text made by {@link toJsonText}. */
-export function fromJsonParsed(parsed: unknown, tagged: boolean): unknown {
-  return tagged ? fromTagged(parsed, 0) : parsed;
-}
-
-function isPlainJson(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case 'object': {
-      if (value === null) return true;
-      if (depth > MAX_DEPTH) return false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false;
-        return true;
-      }
-      const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) return false;
-      if ('toJSON' in value) return false;
-      for (const key in value) {
-        if (key.startsWith(MARK) || !isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
+function encodeTagged(value: unknown, classes: ClassRegistry): unknown {
+  try {
+    return toTagged(value, 0, [], classes);
+  } catch (error) {
+    if (error instanceof Refusal) throw refusalError(error);
+    throw error;
   }
 }
 
-function refuse(what: string): SerializationError {
+function decodeTagged(parsed: unknown, classes: ClassRegistry): unknown {
+  try {
+    return fromTagged(parsed, 0, classes);
+  } catch (error) {
+    // A revive hook's own error is already wrapped; a RangeError from a runaway structure is not.
+    if (error instanceof DecodeError) throw error;
+    throw new DecodeError('payload could not be decoded', { cause: error });
+  }
+}
+
+function refusalError(refusal: Refusal): SerializationError {
+  const path = refusal.path();
+  const where = path === '$' ? '' : ` at ${path}`;
+  const hint = refusal.className === undefined
+    ? 'Cache plain data (objects, arrays, Date, Map, Set, BigInt, typed arrays)'
+    : `Register the class on the serializer (createJsonSerializer({ classes: [{ name: '${refusal.className}', type: ${refusal.className} }] })), or cache plain data`;
   return new SerializationError(
-    `cannot serialize ${what}: it would not come back as the same type. Cache plain data ` +
-      `(objects, arrays, Date, Map, Set, BigInt, typed arrays), or pass a custom \`serializer\`.`,
+    `cannot serialize ${refusal.what}${where}: it would not come back as the same value. ${hint}, or pass a custom \`serializer\`.`,
+    { path, ...(refusal.className === undefined ? {} : { className: refusal.className }), ...(refusal.cause === undefined ? {} : { cause: refusal.cause }) },
   );
 }
 
-function toTagged(value: unknown, depth: number, stack: object[]): unknown {
-  switch (typeof value) {
-    case 'undefined':
-      return { [MARK]: 'U' };
-    case 'number':
-      if (Number.isNaN(value)) return { [MARK]: 'N' };
-      if (value === Infinity) return { [MARK]: 'I' };
-      if (value === -Infinity) return { [MARK]: '-I' };
-      if (Object.is(value, -0)) return { [MARK]: 'Z' };
-      return value;
-    case 'bigint':
-      return { [MARK]: 'B', v: value.toString() };
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'function':
-    case 'symbol':
-      throw refuse(`a ${typeof value}`);
-    default:
-      break;
-  }
-  if (value === null) return null;
-  const object = value as object;
-  if (depth > MAX_DEPTH) throw refuse(`a value nested deeper than ${MAX_DEPTH} levels`);
-  if (stack.includes(object)) throw refuse('a value with a cycle');
-  stack.push(object);
+/**
+ * @internal Throws the `SerializationError` that writing `value` with `serializer` would
+ * throw, without writing anything. For a JSON serializer this is the encoder's walk
+ * without the final `JSON.stringify`: a plain-JSON value costs one walk and allocates
+ * nothing; a value with special parts builds its tagged form, then drops it. For any
+ * other serializer it is `serializer.encode(value)`, the bytes dropped; an error that is
+ * not a `SerializationError` is wrapped in one.
+ */
+export function assertSerializable(value: unknown, serializer: Serializer): void {
+  const codec = codecs.get(serializer);
+  if (codec !== undefined) return codec.check(value);
   try {
-    if (Array.isArray(object)) {
-      const out: unknown[] = new Array(object.length);
-      for (let i = 0; i < object.length; i++) out[i] = toTagged(object[i], depth + 1, stack);
-      return out;
-    }
-    if (object instanceof Date) {
-      const time = object.getTime();
-      return { [MARK]: 'D', v: Number.isNaN(time) ? null : time };
-    }
-    if (object instanceof Map) {
-      return { [MARK]: 'M', v: [...object].map(([k, v]) => [toTagged(k, depth + 1, stack), toTagged(v, depth + 1, stack)]) };
-    }
-    if (object instanceof Set) {
-      return { [MARK]: 'S', v: [...object].map((item) => toTagged(item, depth + 1, stack)) };
-    }
-    if (ArrayBuffer.isView(object)) {
-      const name = (Buffer.isBuffer(object) ? 'Buffer' : object.constructor.name) as TypedArrayName;
-      if (!(name in TYPED_ARRAYS)) throw refuse(`a ${name}`);
-      const bytes = Buffer.from(object.buffer, object.byteOffset, object.byteLength);
-      return { [MARK]: 'A', c: name, v: bytes.toString('base64') };
-    }
-    const proto = Object.getPrototypeOf(object) as { constructor?: { name?: string } } | null;
-    if (proto !== Object.prototype && proto !== null) {
-      throw refuse(`an instance of ${proto.constructor?.name ?? 'a class'}`);
-    }
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(object)) {
-      const tagged = toTagged((object as Record<string, unknown>)[key], depth + 1, stack);
-      define(out, key.startsWith(MARK) ? MARK + key : key, tagged);
-    }
-    return out;
-  } finally {
-    stack.pop();
-  }
-}
-
-function fromTagged(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (depth > MAX_DEPTH) throw new DecodeError('payload nested too deeply');
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = fromTagged(value[i], depth + 1);
-    return value;
-  }
-  const record = value as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(record, MARK)) return special(record, depth);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record)) {
-    define(out, key.startsWith(MARK) ? key.slice(1) : key, fromTagged(record[key], depth + 1));
-  }
-  return out;
-}
-
-function special(record: Record<string, unknown>, depth: number): unknown {
-  const v = record.v;
-  switch (record[MARK]) {
-    case 'U':
-      return undefined;
-    case 'N':
-      return Number.NaN;
-    case 'I':
-      return Infinity;
-    case '-I':
-      return -Infinity;
-    case 'Z':
-      return -0;
-    case 'B':
-      if (typeof v !== 'string' || !/^-?\d+$/.test(v)) break;
-      return BigInt(v);
-    case 'D':
-      if (v !== null && typeof v !== 'number') break;
-      return new Date(v ?? Number.NaN);
-    case 'M':
-      if (!Array.isArray(v)) break;
-      return new Map(
-        v.map((pair: unknown) => {
-          if (!Array.isArray(pair) || pair.length !== 2) throw new DecodeError('bad Map entry in payload');
-          return [fromTagged(pair[0], depth + 1), fromTagged(pair[1], depth + 1)] as const;
-        }),
-      );
-    case 'S':
-      if (!Array.isArray(v)) break;
-      return new Set(v.map((item: unknown) => fromTagged(item, depth + 1)));
-    case 'A': {
-      const make = TYPED_ARRAYS[record.c as TypedArrayName];
-      if (typeof v !== 'string' || !Object.prototype.hasOwnProperty.call(TYPED_ARRAYS, String(record.c)) || !make) break;
-      // Copy into a fresh, aligned buffer so every element width can view it.
-      const bytes = new Uint8Array(Buffer.from(v, 'base64'));
-      let array: ArrayBufferView;
-      try {
-        array = make(bytes);
-      } catch (cause) {
-        throw new DecodeError(`bad ${String(record.c)} in payload`, { cause });
-      }
-      // A length that is not a whole number of elements would be truncated, not refused.
-      if (array.byteLength !== bytes.byteLength) throw new DecodeError(`bad ${String(record.c)} in payload`);
-      return array;
-    }
-    default:
-      break;
-  }
-  throw new DecodeError(`unknown tagged value ${JSON.stringify(record[MARK])} in payload`);
-}
-
-/** Sets an own data property, so a `__proto__` key never reaches a prototype. */
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
+    serializer.encode(value);
+  } catch (cause) {
+    if (cause instanceof SerializationError) throw cause;
+    throw new SerializationError(`serializer '${serializer.name}' could not encode the value`, { cause });
   }
 }

@@ -37,12 +37,15 @@ describe('jsonSerializer round trips', () => {
     expect(roundTrip(value)).toStrictEqual(value); // Object.is for primitives: NaN, -0
   });
 
-  it('undefined inside arrays and objects, and holes, come back as undefined', () => {
+  it('undefined inside arrays and objects comes back as undefined, and a hole as a hole', () => {
     const back = roundTrip({ a: undefined, list: [1, undefined, 3], nested: { deep: [undefined] } });
     expect(back).toStrictEqual({ a: undefined, list: [1, undefined, 3], nested: { deep: [undefined] } });
     expect(Object.keys(back)).toContain('a');
+    expect(1 in back.list).toBe(true);
     // eslint-disable-next-line no-sparse-arrays
-    expect(roundTrip([1, , 3])).toStrictEqual([1, undefined, 3]);
+    const holey = roundTrip([1, , 3]);
+    expect(1 in holey).toBe(false);
+    expect(holey).toHaveLength(3);
   });
 
   it('-0 and NaN inside structures', () => {

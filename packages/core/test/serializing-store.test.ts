@@ -58,6 +58,28 @@ describe('round trips through memoryStore({ serialize: true })', () => {
   });
 });
 
+describe('values JSON would change, through the cache', () => {
+  it('holes, extra array properties and null prototypes come back exactly', async () => {
+    const { cache } = setup();
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+    // eslint-disable-next-line no-sparse-arrays
+    await cache.set('k', { list: Object.assign([1, , 3], { total: 2 }), bare });
+    const back = (await cache.get<{ list: number[] & { total: number }; bare: Record<string, unknown> }>('k'))!;
+    expect(1 in back.list).toBe(false);
+    expect(back.list.total).toBe(2);
+    expect(Object.getPrototypeOf(back.bare)).toBeNull();
+  });
+
+  it('an Array subclass is refused, and cache.set rejects with its class and path', async () => {
+    class Page<T> extends Array<T> {}
+    const { cache } = setup();
+    await expect(cache.set('k', { page: Page.from([1]) })).rejects.toMatchObject({
+      name: 'SerializationError', className: 'Page', path: '$.page',
+    });
+    expect(await cache.getEntry('k')).toBeUndefined();
+  });
+});
+
 describe('values that cannot be serialized', () => {
   class User {
     constructor(readonly id: number) {}

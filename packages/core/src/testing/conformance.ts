@@ -277,10 +277,15 @@ export function runStoreConformance(
           bytes: new Uint8Array([0, 1, 254, 255]),
           floats: new Float64Array([1.5, -2.25]),
           text: 'ünïcødé \u0000 "quoted"',
+          holes: Object.assign(new Array<number>(3), { 1: 1, total: 1 }),
+          bare: Object.assign(Object.create(null) as Record<string, number>, { a: 1 }),
         };
         await cache.set('types', value);
         const back = (await cache.get<typeof value>('types'))!;
         expect(back).toEqual(value);
+        expect(0 in back.holes).toBe(false);
+        expect(back.holes.total).toBe(1);
+        expect(Object.getPrototypeOf(back.bare)).toBeNull();
         expect(back.date).toBeInstanceOf(Date);
         expect(back.map).toBeInstanceOf(Map);
         expect(back.bytes).toBeInstanceOf(Uint8Array);
