@@ -1,10 +1,10 @@
 import { describe } from './duration.js';
 import { decodeRecord, encodeRecord, type CacheRecord, type DecodeLimits } from './entry.js';
-import { CacheError, CacheOptionsError, DecodeError, StoreError, withoutArguments } from './errors.js';
+import { CacheError, CacheOptionsError, DecodeError, type SerializationError, StoreError, withoutArguments } from './errors.js';
 import type { CacheErrorKind, Emitter } from './events.js';
 import { hash } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
-import { jsonSerializer } from './serializer.js';
+import { assertSerializable, jsonSerializer } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
 import type { CacheCounters, Stats } from './stats.js';
 import { isThenable, type MaybePromise, type StoreRead, type TagState } from './store.js';
@@ -21,10 +21,13 @@ function warnUncacheable(label: string, storeName: string, error: CacheError): v
   const id = `${storeName}\u0000${label}`;
   if (warnedLabels.has(id) || warnedLabels.size >= MAX_WARNED_LABELS) return;
   warnedLabels.add(id);
+  const className = (error as SerializationError).className;
+  const fix = className === undefined
+    ? 'Return plain data, or use a serializer that can encode it.'
+    : `Return plain data, or register the class: createJsonSerializer({ classes: [{ name: '${className}', type: ${className} }] }).`;
   process.emitWarning(
     `${label} returned a value the ${storeName} store cannot hold, so its results are returned but never cached ` +
-      `(counted as stats().uncacheable): ${error.message}. Return plain data, or register the class on the ` +
-      'serializer (see the values section of the docs).',
+      `(counted as stats().uncacheable): ${error.message}. ${fix} See docs/values.md.`,
     { type: 'CachewiseWarning', code: 'CACHEWISE_UNCACHEABLE' },
   );
 }
@@ -165,7 +168,7 @@ export class Engine {
     try {
       const store = this.#options.store;
       if (store.payload === 'live') {
-        if (store.checkValues === true) encodeRecord(record, this.#options.serializer, this.#limits);
+        if (store.checkValues === true) assertSerializable(value, this.#options.serializer);
         written = await store.write(key, record, writeOptions);
       } else {
         written = await store.write(key, encodeRecord(record, this.#options.serializer, this.#limits), writeOptions);

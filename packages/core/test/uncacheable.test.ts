@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, setDefaultCache } from '@cachewise/core';
+import { Cached, createCache, createJsonSerializer, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 
 class User {
@@ -45,6 +45,7 @@ describe('results a byte store cannot hold', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toContain('UserRepositoryA.findById');
     expect(warnings[0]!.message).toContain('memory store');
+    expect(warnings[0]!.message).toContain("createJsonSerializer({ classes: [{ name: 'User', type: User }] })");
     expect(warnings[0]!.name).toBe('CachewiseWarning');
   });
 
@@ -70,6 +71,7 @@ describe('results a byte store cannot hold', () => {
     expect(cache.stats().uncacheable).toBe(2);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toContain('UserRepositoryB.findById');
+    expect(warnings[0]!.message).toContain('User');
     await repo.plain(1);
     await repo.plain(1);
     expect(queries).toBe(3); // plain data is cached as usual
@@ -78,6 +80,27 @@ describe('results a byte store cannot hold', () => {
   it('an explicit set() of such a value rejects instead (the caller asked for the write)', async () => {
     const cache = createCache({ store: memoryStore({ serialize: true }), namespace: 'unc3' });
     await expect(cache.set('u', new User(1))).rejects.toMatchObject({ name: 'SerializationError' });
+    await nextTick();
+    expect(cache.stats().uncacheable).toBe(0);
+    expect(warnings).toHaveLength(0);
+  });
+
+  it('are cached, as instances of the same class, once the class is registered on the serializer', async () => {
+    const serializer = createJsonSerializer({ classes: [{ name: 'User', type: User }] });
+    const cache = createCache({ store: memoryStore({ serialize: true }), serializer, namespace: 'unc4', setAsDefault: true });
+    let queries = 0;
+    class UserRepositoryC {
+      @Cached() async findById(id: number) {
+        queries++;
+        return new User(id);
+      }
+    }
+    const repo = new UserRepositoryC();
+    await repo.findById(7);
+    const again = await repo.findById(7);
+    expect(queries).toBe(1);
+    expect(again).toBeInstanceOf(User);
+    expect(again.id).toBe(7);
     await nextTick();
     expect(cache.stats().uncacheable).toBe(0);
     expect(warnings).toHaveLength(0);
