@@ -1,9 +1,10 @@
-import { parseDuration, describe, type Duration } from './duration.js';
+import { parseDuration, type Duration } from './duration.js';
 import { Engine, type CallPolicy, type Loader } from './engine.js';
 import { CacheOptionsError } from './errors.js';
 import { Emitter, type CacheEventName, type CacheListener } from './events.js';
 import { namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
-import { checkTtlFitsStore, rejectUnknown, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
+import { checkTtlFitsStore, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
+import { checkMode, describeValue, isCache, rejectUnknownOptions } from './validate.js';
 import { Stats, type CacheStats } from './stats.js';
 import type { InvalidationMode, MaybePromise, Store, TagState } from './store.js';
 
@@ -67,8 +68,8 @@ const storeUsers = new WeakMap<Store, number>();
 
 /** The cache decorators use when none is named: the first one created, or the one set here. */
 export function setDefaultCache(cache: Cache | undefined): void {
-  if (cache !== undefined && !(cache instanceof Cache)) {
-    throw new CacheOptionsError(`setDefaultCache: expected a Cache made by createCache() or undefined; got ${describe(cache)}`);
+  if (cache !== undefined && !isCache(cache)) {
+    throw new CacheOptionsError(`setDefaultCache: expected a Cache made by createCache() or undefined; got ${describeValue(cache)}`);
   }
   defaultCache = cache;
 }
@@ -139,15 +140,15 @@ export class Cache {
    */
   wrap<T>(key: string, loader: () => T | Promise<T>, options: WrapOptions<T> = {}): Promise<T> {
     try {
-      rejectUnknown('wrap', options, WRAP_OPTIONS);
+      rejectUnknownOptions('wrap', options, WRAP_OPTIONS);
       const storageKey = this.#userKey(key, 'wrap');
       const tags = this.tagIds(options.tags, 'wrap: `tags`');
       const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'wrap: `ttl`');
       if (options.unless !== undefined && typeof options.unless !== 'function') {
-        throw new CacheOptionsError(`wrap: \`unless\` must be a function of the value; got ${describe(options.unless)}`);
+        throw new CacheOptionsError(`wrap: \`unless\` must be a function of the value; got ${describeValue(options.unless)}`);
       }
       if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0 || options.name.startsWith('#'))) {
-        throw new CacheOptionsError(`wrap: \`name\` must be a non-empty string not starting with '#'; got ${describe(options.name)}`);
+        throw new CacheOptionsError(`wrap: \`name\` must be a non-empty string not starting with '#'; got ${describeValue(options.name)}`);
       }
       const policy = this.policy(options.name ?? WRAP_LABEL, ttlMs, options.unless as CallPolicy['unless'], false);
       return this.call(storageKey, tags, policy, loader as Loader, undefined, []) as Promise<T>;
@@ -182,7 +183,7 @@ export class Cache {
    * rejects (after being counted and emitted): the caller asked for the write.
    */
   async set<T>(key: string, value: T, options: SetOptions = {}): Promise<void> {
-    rejectUnknown('set', options, SET_OPTIONS);
+    rejectUnknownOptions('set', options, SET_OPTIONS);
     const storageKey = this.#userKey(key, 'set');
     const tags = this.tagIds(options.tags, 'set: `tags`');
     const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'set: `ttl`');
@@ -217,13 +218,10 @@ export class Cache {
    * load that began before it is never served as fresh after it (P2).
    */
   async invalidateTags(tags: readonly string[], options: InvalidateOptions = {}): Promise<void> {
-    rejectUnknown('invalidateTags', options, INVALIDATE_OPTIONS);
-    const mode = options.mode ?? 'delete';
-    if (mode !== 'delete' && mode !== 'expire') {
-      throw new CacheOptionsError(`invalidateTags: \`mode\` must be 'delete' or 'expire'; got ${describe(mode)}`);
-    }
+    rejectUnknownOptions('invalidateTags', options, INVALIDATE_OPTIONS);
+    const mode = checkMode(options.mode, 'invalidateTags: `mode`');
     if (!Array.isArray(tags)) {
-      throw new CacheOptionsError(`invalidateTags: \`tags\` must be an array of non-empty strings; got ${describe(tags)}`);
+      throw new CacheOptionsError(`invalidateTags: \`tags\` must be an array of non-empty strings; got ${describeValue(tags)}`);
     }
     const ids = this.tagIds(tags, 'invalidateTags: `tags`').slice(1);
     if (ids.length === 0 || this.closed) return;
@@ -258,7 +256,7 @@ export class Cache {
    * cache.setEnabled(false); // every call goes to the database, the cache is bypassed
    */
   setEnabled(enabled: boolean): void {
-    if (typeof enabled !== 'boolean') throw new CacheOptionsError(`setEnabled: expected true or false; got ${describe(enabled)}`);
+    if (typeof enabled !== 'boolean') throw new CacheOptionsError(`setEnabled: expected true or false; got ${describeValue(enabled)}`);
     this.#engine.enabled = enabled;
   }
 
@@ -291,12 +289,12 @@ export class Cache {
   /** @internal Tag ids of an entry: the namespace tag first, then the user's tags. */
   tagIds(tags: readonly string[] | undefined, option: string): readonly string[] {
     if (tags === undefined) return this.#namespaceTags;
-    if (!Array.isArray(tags)) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describe(tags)}`);
+    if (!Array.isArray(tags)) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describeValue(tags)}`);
     if (tags.length === 0) return this.#namespaceTags;
     const ids = [this.#namespaceTags[0]!];
     for (const tag of tags) {
       if (typeof tag !== 'string' || tag.length === 0) {
-        throw new CacheOptionsError(`${option} must be an array of non-empty strings; got an element ${describe(tag)}`);
+        throw new CacheOptionsError(`${option} must be an array of non-empty strings; got an element ${describeValue(tag)}`);
       }
       ids.push(tagId(this.namespace, tag));
     }
@@ -384,7 +382,7 @@ export class Cache {
 
   #userKey(key: unknown, where: string): string {
     if (typeof key !== 'string' || key.length === 0) {
-      throw new CacheOptionsError(`${where}: key must be a non-empty string; got ${describe(key)}`);
+      throw new CacheOptionsError(`${where}: key must be a non-empty string; got ${describeValue(key)}`);
     }
     return userKey(this.namespace, key);
   }

@@ -1,4 +1,5 @@
 import { CacheOptionsError } from './errors.js';
+import { describeValue } from './validate.js';
 
 /**
  * A duration: a number of milliseconds, or a whole number with a unit: `'250ms'`, `'30s'`,
@@ -33,21 +34,11 @@ export function parseDuration(value: unknown, option: string, { allowZero = fals
   if (ms === undefined || !Number.isFinite(ms) || ms < 0 || (!allowZero && ms === 0)) {
     throw new CacheOptionsError(
       `${option} must be a ${allowZero ? 'non-negative' : 'positive'} duration: a number of milliseconds ` +
-        `or a whole number with a unit like '250ms', '30s', '5m', '2h', '1d'; got ${describe(value)}`,
+        `or a whole number with a unit like '250ms', '30s', '5m', '2h', '1d'; got ${describeValue(value)}`,
     );
   }
   if (ms > MAX_DURATION_MS) {
-    throw new CacheOptionsError(`${option} must be at most 100 years (${MAX_DURATION_MS} ms); got ${describe(value)}`);
+    throw new CacheOptionsError(`${option} must be at most 100 years (${MAX_DURATION_MS} ms); got ${describeValue(value)}`);
   }
   return Math.round(ms);
-}
-
-/** A short, safe description of a bad option value for error messages (never the whole value). */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
 }

@@ -1,5 +1,5 @@
-import { describe } from './duration.js';
-import { decodeRecord, encodeRecord, type CacheRecord, type DecodeLimits } from './entry.js';
+import { describeValue } from './validate.js';
+import { decodeRecord, encodeRecord, type CacheRecord, type DecodeLimits } from './record.js';
 import { CacheError, CacheOptionsError, DecodeError, type SerializationError, StoreError, withoutArguments } from './errors.js';
 import type { CacheErrorKind, Emitter } from './events.js';
 import { hash } from './keys.js';
@@ -322,7 +322,7 @@ export class Engine {
       const result = fn.apply(self, args);
       if (policy.requirePromise && typeof (result as { then?: unknown } | null)?.then !== 'function') {
         throw new CacheOptionsError(
-          `${policy.label} returned ${describe(result)}, not a Promise: @Cached methods must be async ` +
+          `${policy.label} returned ${describeValue(result)}, not a Promise: @Cached methods must be async ` +
             '(their callers receive a Promise either way)',
         );
       }

@@ -12,15 +12,12 @@ export { parseDuration } from './duration.js';
 export type { Duration } from './duration.js';
 export { createJsonSerializer, jsonSerializer } from './serializer.js';
 export type { JsonSerializerOptions, SerializableClass, Serializer } from './serializer.js';
-export { encodeRecord, decodeRecord } from './entry.js';
-export type { CacheRecord, DecodeLimits } from './entry.js';
-export { UNTOUCHED_TAG, isThenable } from './store.js';
-export type {
-  Store, LiveStore, ByteStore, StoreRead, StoreReporter, TagState, WriteOptions, InvalidationMode, MaybePromise,
-} from './store.js';
+// The Store contract is in `@cachewise/core/store`; only the names an application writes
+// in its own code (a store option's type, an invalidation mode) are here too.
+export type { Store, InvalidationMode } from './store.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
-export type { CacheStats, CounterSnapshot, CacheCounters } from './stats.js';
+export type { CacheStats, CounterSnapshot } from './stats.js';
 export type { CacheEventMap, CacheEventName, CacheListener, CacheErrorKind } from './events.js';
 export {
   CacheError, CacheOptionsError, KeyDerivationError, SerializationError, DecodeError, NoCacheConfiguredError, StoreError,

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { describe, parseDuration, type Duration } from './duration.js';
+import { parseDuration, type Duration } from './duration.js';
+import { describeValue, rejectUnknownOptions } from './validate.js';
 import { CacheOptionsError } from './errors.js';
 import { isNamespace } from './keys.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
@@ -71,17 +72,6 @@ export const DEFAULT_JITTER = 0.1;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_LABELS = 1_000;
 
-/** Refuses options a function does not know, naming them and the ones it does. */
-export function rejectUnknown(where: string, options: object, known: object): void {
-  for (const key of Object.keys(options)) {
-    if (!Object.prototype.hasOwnProperty.call(known, key)) {
-      throw new CacheOptionsError(
-        `${where}: unknown option '${key}'. Known options: ${Object.keys(known).join(', ')}`,
-      );
-    }
-  }
-}
-
 function isStore(value: unknown): value is Store {
   if (typeof value !== 'object' || value === null) return false;
   const store = value as Record<string, unknown>;
@@ -94,25 +84,25 @@ function isStore(value: unknown): value is Store {
 /** Validates {@link CacheOptions} once, up front. */
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new CacheOptionsError(`createCache: options must be an object with at least a \`store\`; got ${describe(options)}`);
+    throw new CacheOptionsError(`createCache: options must be an object with at least a \`store\`; got ${describeValue(options)}`);
   }
-  rejectUnknown('createCache', options, KNOWN);
+  rejectUnknownOptions('createCache', options, KNOWN);
   const { store, namespace = DEFAULT_NAMESPACE, jitter = DEFAULT_JITTER } = options;
   if (!isStore(store)) {
     throw new CacheOptionsError(
       'createCache: `store` is required and must be a Store, e.g. memoryStore() from @cachewise/memory ' +
-        `or redisStore({ client }) from @cachewise/redis; got ${describe(store)}`,
+        `or redisStore({ client }) from @cachewise/redis; got ${describeValue(store)}`,
     );
   }
   if (!isNamespace(namespace)) {
     throw new CacheOptionsError(
-      `createCache: \`namespace\` must be 1-100 characters of letters, digits, '_', '-' or '.'; got ${describe(namespace)}`,
+      `createCache: \`namespace\` must be 1-100 characters of letters, digits, '_', '-' or '.'; got ${describeValue(namespace)}`,
     );
   }
   const ttlMs = parseDuration(options.ttl ?? DEFAULT_TTL, 'createCache: `ttl`');
   checkTtlFitsStore(ttlMs, store, 'createCache: `ttl`');
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
-    throw new CacheOptionsError(`createCache: \`jitter\` must be a number from 0 (off) to below 1, e.g. 0.1; got ${describe(jitter)}`);
+    throw new CacheOptionsError(`createCache: \`jitter\` must be a number from 0 (off) to below 1, e.g. 0.1; got ${describeValue(jitter)}`);
   }
   const serializer = options.serializer ?? jsonSerializer;
   if (typeof serializer?.encode !== 'function' || typeof serializer.decode !== 'function') {
@@ -120,7 +110,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   }
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 64) {
-    throw new CacheOptionsError(`createCache: \`maxPayloadBytes\` must be a whole number of bytes, at least 64; got ${describe(maxPayloadBytes)}`);
+    throw new CacheOptionsError(`createCache: \`maxPayloadBytes\` must be a whole number of bytes, at least 64; got ${describeValue(maxPayloadBytes)}`);
   }
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') {
@@ -128,18 +118,18 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   }
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') {
-    throw new CacheOptionsError(`createCache: \`random\` must be a function returning a number in [0, 1); got ${describe(random)}`);
+    throw new CacheOptionsError(`createCache: \`random\` must be a function returning a number in [0, 1); got ${describeValue(random)}`);
   }
   const maxLabels = options.maxLabels ?? DEFAULT_MAX_LABELS;
   if (!Number.isSafeInteger(maxLabels) || maxLabels < 1) {
-    throw new CacheOptionsError(`createCache: \`maxLabels\` must be a whole number of at least 1, e.g. 1000; got ${describe(maxLabels)}`);
+    throw new CacheOptionsError(`createCache: \`maxLabels\` must be a whole number of at least 1, e.g. 1000; got ${describeValue(maxLabels)}`);
   }
   const enabled = options.enabled ?? true;
   if (typeof enabled !== 'boolean') {
-    throw new CacheOptionsError(`createCache: \`enabled\` must be true or false; got ${describe(enabled)}`);
+    throw new CacheOptionsError(`createCache: \`enabled\` must be true or false; got ${describeValue(enabled)}`);
   }
   if (options.setAsDefault !== undefined && typeof options.setAsDefault !== 'boolean') {
-    throw new CacheOptionsError(`createCache: \`setAsDefault\` must be true or false; got ${describe(options.setAsDefault)}`);
+    throw new CacheOptionsError(`createCache: \`setAsDefault\` must be true or false; got ${describeValue(options.setAsDefault)}`);
   }
   return {
     store, namespace, ttlMs, jitter, serializer, maxPayloadBytes, clock, random,

@@ -6,7 +6,7 @@
  * Methods may answer synchronously (the memory store does, so a hit costs no extra
  * microtask) or with a native Promise (as `async` methods do).
  */
-import type { CacheRecord } from './entry.js';
+import type { CacheRecord } from './record.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 

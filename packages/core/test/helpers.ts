@@ -1,6 +1,7 @@
 // Test helpers shared by the core unit tests: fake time, manual promises and a store
 // wrapper that fails on demand. No decorators here, so both decorator folders can import it.
-import type { CacheRecord, Store, StoreRead, TagState, WriteOptions } from '@cachewise/core';
+import type { Store } from '@cachewise/core';
+import type { CacheRecord, StoreRead, TagState, WriteOptions } from '@cachewise/core/store';
 import { memoryStore } from '@cachewise/memory';
 
 // Fake time and manual promises come from the exported testing kit, as users get them.

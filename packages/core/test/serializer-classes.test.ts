@@ -1,10 +1,10 @@
 // Class instances cached on purpose: registered on a JSON serializer, they come back as
 // instances of the same class, and decoding runs no code it was not given (issue 6, item 8).
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CacheOptionsError, createCache, createJsonSerializer, DecodeError, decodeRecord, encodeRecord, jsonSerializer,
-  SerializationError, setDefaultCache, type CacheEventMap, type CacheRecord, type Serializer,
-} from '@cachewise/core';
+import { CacheOptionsError, createCache, createJsonSerializer, DecodeError, jsonSerializer, SerializationError, setDefaultCache, type CacheEventMap, type Serializer } from '@cachewise/core';
+import { type CacheRecord } from '@cachewise/core/store';
+// Internal: the record codec is not public API.
+import { decodeRecord, encodeRecord } from '../src/record.js';
 import { memoryStore } from '@cachewise/memory';
 import { assertSerializable } from '../src/serializer.js';
 

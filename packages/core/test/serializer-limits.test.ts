@@ -1,7 +1,9 @@
 // Decode work a payload can ask for is bounded by its size: BigInts have a digit limit,
 // nesting a depth limit, hole runs cost nothing per hole (issue 6, item 13).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DecodeError, decodeRecord, jsonSerializer, SerializationError } from '@cachewise/core';
+import { DecodeError, jsonSerializer, SerializationError } from '@cachewise/core';
+// Internal: the record codec is not public API.
+import { decodeRecord } from '../src/record.js';
 import { MAX_BIGINT_DIGITS } from '../src/json-special.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');

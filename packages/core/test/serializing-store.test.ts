@@ -2,10 +2,10 @@
 // every write is encoded and every read decoded, and bad bytes must read as a miss.
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Cached, createCache, decodeRecord, DecodeError, encodeRecord, jsonSerializer, SerializationError, setDefaultCache,
-  type CacheEventMap, type CacheRecord,
-} from '@cachewise/core';
+import { Cached, createCache, DecodeError, jsonSerializer, SerializationError, setDefaultCache, type CacheEventMap } from '@cachewise/core';
+import { type CacheRecord } from '@cachewise/core/store';
+// Internal: the record codec is not public API.
+import { decodeRecord, encodeRecord } from '../src/record.js';
 import { memoryStore } from '@cachewise/memory';
 import { testClock } from './helpers.js';
 

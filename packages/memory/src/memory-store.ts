@@ -1,7 +1,7 @@
 import {
   UNTOUCHED_TAG, type ByteStore, type CacheRecord, type InvalidationMode, type LiveStore, type StoreRead, type TagState,
   type WriteOptions,
-} from '@cachewise/core';
+} from '@cachewise/core/store';
 import { ByteSlots, RecordSlots, type PayloadSlots } from './slots.js';
 import { resolveMemoryOptions, type MemoryStoreOptions, type ResolvedMemoryOptions } from './options.js';
 

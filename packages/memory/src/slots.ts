@@ -1,4 +1,5 @@
-import type { CacheRecord, Clock } from '@cachewise/core';
+import type { Clock } from '@cachewise/core';
+import type { CacheRecord } from '@cachewise/core/store';
 import { grownArray, grownTyped, Lru } from './lru.js';
 import type { ResolvedMemoryOptions } from './options.js';
 

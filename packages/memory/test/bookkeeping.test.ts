@@ -2,7 +2,8 @@
 // remembers (maxTags): past it the store forgets them all at once, so old entries read as
 // misses (safe) and new ones hit.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache, setDefaultCache, UNTOUCHED_TAG } from '@cachewise/core';
+import { createCache, setDefaultCache } from '@cachewise/core';
+import { UNTOUCHED_TAG } from '@cachewise/core/store';
 import { memoryStore } from '@cachewise/memory';
 import { opts, record, syncStore } from './helpers.js';
 

@@ -1,4 +1,4 @@
-import type { CacheRecord, InvalidationMode, StoreRead, TagState, WriteOptions } from '@cachewise/core';
+import type { CacheRecord, InvalidationMode, StoreRead, TagState, WriteOptions } from '@cachewise/core/store';
 import { memoryStore, type MemoryByteStore, type MemoryLiveStore, type MemoryStoreOptions } from '@cachewise/memory';
 
 export { fakeClock as testClock } from '@cachewise/core/testing';

@@ -1,4 +1,4 @@
-import type { TagState } from '@cachewise/core';
+import type { TagState } from '@cachewise/core/store';
 
 /**
  * A reply value: ioredis answers Buffers and null; ioredis-mock (for users' unit tests)

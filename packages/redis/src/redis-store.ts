@@ -1,6 +1,5 @@
-import {
-  StoreError, type ByteStore, type InvalidationMode, type StoreRead, type StoreReporter, type TagState, type WriteOptions,
-} from '@cachewise/core';
+import { StoreError } from '@cachewise/core';
+import type { ByteStore, InvalidationMode, StoreRead, StoreReporter, TagState, WriteOptions } from '@cachewise/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { asPayload, parseGeneration, parseTag, replyStrings, type Bulk } from './bookkeeping.js';
 import { closeOwnedClient, createOwnedClient, Readiness } from './client.js';

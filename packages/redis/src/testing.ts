@@ -1,4 +1,4 @@
-import type { ByteStore } from '@cachewise/core';
+import type { ByteStore } from '@cachewise/core/store';
 import RedisMock from 'ioredis-mock';
 import type { Redis } from 'ioredis';
 import { redisStore } from './redis-store.js';

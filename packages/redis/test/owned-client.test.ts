@@ -2,7 +2,8 @@
 // errors as `error` events (never printed), a bounded close() on a frozen server, and
 // explicit writes and invalidations that wait for a client that is not ready yet.
 // Servers here are paused and killed, so they are always private ones.
-import { createCache, Invalidates, isCacheOptionsError, isStoreError, type ByteStore, type Cache, type CacheEventMap } from '@cachewise/core';
+import { createCache, Invalidates, isCacheOptionsError, isStoreError, type Cache, type CacheEventMap } from '@cachewise/core';
+import type { ByteStore } from '@cachewise/core/store';
 import { redisStore, type RedisStoreOptions } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';

@@ -1,8 +1,8 @@
 import { getDefaultCache, type Cache } from '../cache.js';
-import { describe, parseDuration, type Duration } from '../duration.js';
+import { parseDuration, type Duration } from '../duration.js';
 import { CacheOptionsError, NoCacheConfiguredError } from '../errors.js';
 import { isKeySegment } from '../keys.js';
-import { rejectUnknown } from '../options.js';
+import { checkTagList, describeValue, isCache, rejectUnknownOptions } from '../validate.js';
 import type { UniversalClassDecorator } from './universal-decorator.js';
 
 /** Where a decorated method finds its cache: a cache, or a function of the instance (dependency injection). */
@@ -56,20 +56,10 @@ export function resolveCache(source: CacheSource | undefined, self: unknown, who
 /** Checks a cache source given as an option. */
 export function checkCacheSource(value: unknown, option: string): CacheSource | undefined {
   if (value === undefined) return undefined;
-  const isCache = typeof value === 'object' && value !== null && typeof (value as Cache).call === 'function';
-  if (!isCache && typeof value !== 'function') {
-    throw new CacheOptionsError(`${option} must be a Cache (from createCache) or a function (instance) => Cache; got ${describe(value)}`);
+  if (!isCache(value) && typeof value !== 'function') {
+    throw new CacheOptionsError(`${option} must be a Cache (from createCache) or a function (instance) => Cache; got ${describeValue(value)}`);
   }
   return value as CacheSource;
-}
-
-/** Checks a static tag list given as an option. */
-export function checkTagList(value: unknown, option: string): readonly string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((tag) => typeof tag === 'string' && tag.length > 0)) {
-    throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describe(value)}`);
-  }
-  return Object.freeze([...value]);
 }
 
 /**
@@ -82,11 +72,11 @@ export function checkTagList(value: unknown, option: string): readonly string[] 
  */
 export function CacheConfig(options: CacheConfigOptions): UniversalClassDecorator {
   if (typeof options !== 'object' || options === null) {
-    throw new CacheOptionsError(`@CacheConfig: options must be an object; got ${describe(options)}`);
+    throw new CacheOptionsError(`@CacheConfig: options must be an object; got ${describeValue(options)}`);
   }
-  rejectUnknown('@CacheConfig', options, KNOWN);
+  rejectUnknownOptions('@CacheConfig', options, KNOWN);
   if (options.name !== undefined && !isKeySegment(options.name)) {
-    throw new CacheOptionsError(`@CacheConfig: \`name\` must be a non-empty string without ':', '#' or spaces; got ${describe(options.name)}`);
+    throw new CacheOptionsError(`@CacheConfig: \`name\` must be a non-empty string without ':', '#' or spaces; got ${describeValue(options.name)}`);
   }
   const config: ClassConfig = Object.freeze({
     cache: checkCacheSource(options.cache, '@CacheConfig: `cache`'),

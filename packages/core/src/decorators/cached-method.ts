@@ -1,5 +1,5 @@
 import type { Cache, CallPolicy, EntryRef } from '../cache.js';
-import { describe } from '../duration.js';
+import { describeValue } from '../validate.js';
 import { CacheOptionsError, KeyDerivationError } from '../errors.js';
 import { HotKeys, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
 import { classConfig, resolveCache, type CacheSource, type ClassConfig } from './cache-config.js';
@@ -74,7 +74,7 @@ export class MethodRecord {
 
   /** The cache for a call on `self`. */
   resolveCache(self: unknown, owner: Function): Cache {
-    return resolveCache(this.spec.cache ?? this.#classConfig(owner)?.cache, self, `${this.decorator} ${this.describe(owner)}`);
+    return resolveCache(this.spec.cache ?? this.#classConfig(owner)?.cache, self, `${this.decorator} ${this.describeMethod(owner)}`);
   }
 
   /** The binding for `cache`: label, policy, key prefix and static tags. */
@@ -114,7 +114,7 @@ export class MethodRecord {
     if (binding.staticTags !== undefined) return binding.staticTags;
     const tags = (this.spec.tags as (...a: unknown[]) => readonly string[]).apply(self, args);
     if (!Array.isArray(tags)) {
-      throw new CacheOptionsError(`${binding.policy.label}: the \`tags\` function must return an array of non-empty strings; it returned ${describe(tags)}`);
+      throw new CacheOptionsError(`${binding.policy.label}: the \`tags\` function must return an array of non-empty strings; it returned ${describeValue(tags)}`);
     }
     const all = binding.classTags.length === 0 ? tags : [...binding.classTags, ...tags];
     return binding.cache.tagIds(all, `${binding.policy.label}: the \`tags\` function's result`);
@@ -133,7 +133,7 @@ export class MethodRecord {
     return this.#config;
   }
 
-  describe(owner: Function | undefined): string {
+  describeMethod(owner: Function | undefined): string {
     return this.standalone ? this.methodName : `${owner?.name || '(anonymous class)'}.${this.methodName}`;
   }
 

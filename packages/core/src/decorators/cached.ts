@@ -1,9 +1,9 @@
 import type { Cache, EntryRef } from '../cache.js';
-import { describe, parseDuration, type Duration } from '../duration.js';
+import { parseDuration, type Duration } from '../duration.js';
 import { CacheOptionsError } from '../errors.js';
-import { rejectUnknown } from '../options.js';
 import { cachedWrapper, MethodRecord, recordOf, type CachedSpec } from './cached-method.js';
-import { checkCacheSource, checkTagList, type CacheSource } from './cache-config.js';
+import { checkCacheSource, type CacheSource } from './cache-config.js';
+import { checkTagList, describeValue, rejectUnknownOptions } from '../validate.js';
 import { methodDecorator, requireAsync, type AnyMethod, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the defaults accept every method */
@@ -45,7 +45,7 @@ const { name: _name, ...METHOD_KNOWN } = KNOWN;
 
 function fnOption<T extends Function>(value: unknown, option: string, shape: string): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new CacheOptionsError(`${option} must be a function ${shape}; got ${describe(value)}`);
+  if (typeof value !== 'function') throw new CacheOptionsError(`${option} must be a function ${shape}; got ${describeValue(value)}`);
   return value as T;
 }
 
@@ -54,9 +54,9 @@ function toSpec(where: string, input: CachedFunctionOptions | Duration | undefin
   const options: CachedFunctionOptions =
     input === undefined ? {} : typeof input === 'number' || typeof input === 'string' ? { ttl: input } : input;
   if (typeof options !== 'object' || options === null) {
-    throw new CacheOptionsError(`${where}: options must be an object or a ttl; got ${describe(options)}`);
+    throw new CacheOptionsError(`${where}: options must be an object or a ttl; got ${describeValue(options)}`);
   }
-  rejectUnknown(where, options, allowName ? KNOWN : METHOD_KNOWN);
+  rejectUnknownOptions(where, options, allowName ? KNOWN : METHOD_KNOWN);
   const tags =
     typeof options.tags === 'function' ? (options.tags as CachedSpec['tags']) : checkTagList(options.tags, `${where}: \`tags\``);
   const unless = fnOption<(result: unknown, ...args: unknown[]) => boolean>(options.unless, `${where}: \`unless\``, '(result, ...args) => boolean');
@@ -111,7 +111,7 @@ export function cached<F extends (...args: any[]) => any>(
   fn: F,
   options: CachedFunctionOptions<Parameters<F>, Awaited<ReturnType<F>>> = {},
 ): CachedFunction<F> {
-  if (typeof fn !== 'function') throw new CacheOptionsError(`cached: the first argument must be a function; got ${describe(fn)}`);
+  if (typeof fn !== 'function') throw new CacheOptionsError(`cached: the first argument must be a function; got ${describeValue(fn)}`);
   const spec = toSpec('cached', options, true);
   const name = options.name ?? fn.name;
   // A plain function is its own owner.
@@ -166,7 +166,7 @@ export function methodKey<C extends abstract new (...args: any) => any, M extend
   ...args: CachedMethodArgs<C, M>
 ): EntryRef;
 export function methodKey(cls: Function, method: string, ...args: unknown[]): EntryRef {
-  if (typeof cls !== 'function') throw new CacheOptionsError(`methodKey: the first argument must be a class; got ${describe(cls)}`);
+  if (typeof cls !== 'function') throw new CacheOptionsError(`methodKey: the first argument must be a class; got ${describeValue(cls)}`);
   const onPrototype = (cls.prototype as Record<string, unknown> | undefined)?.[method];
   const fn = recordOf(onPrototype) ? onPrototype : (cls as unknown as Record<string, unknown>)[method];
   const record = recordOf(fn);

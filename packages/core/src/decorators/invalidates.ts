@@ -1,9 +1,8 @@
 import type { Cache, EntryRef } from '../cache.js';
-import { describe } from '../duration.js';
 import { CacheOptionsError } from '../errors.js';
-import { rejectUnknown } from '../options.js';
 import type { InvalidationMode } from '../store.js';
-import { checkCacheSource, checkTagList, classConfig, resolveCache, type CacheSource } from './cache-config.js';
+import { checkCacheSource, classConfig, resolveCache, type CacheSource } from './cache-config.js';
+import { checkMode, checkTagList, describeValue, rejectUnknownOptions } from '../validate.js';
 import { findOwner, methodDecorator, requireAsync, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the default accepts every method */
@@ -42,7 +41,7 @@ function checkKeyList(value: unknown, option: string): ReadonlyArray<string | En
   const isKey = (k: unknown): boolean =>
     (typeof k === 'string' && k.length > 0) || (typeof k === 'object' && k !== null && typeof (k as EntryRef).storageKey === 'function');
   if (!Array.isArray(value) || !value.every(isKey)) {
-    throw new CacheOptionsError(`${option} must be an array of keys or methodKey() references; got ${describe(value)}`);
+    throw new CacheOptionsError(`${option} must be an array of keys or methodKey() references; got ${describeValue(value)}`);
   }
   return value as ReadonlyArray<string | EntryRef>;
 }
@@ -66,21 +65,18 @@ function checkTagResult(value: unknown, option: string): readonly string[] {
 export function Invalidates<O extends InvalidatesOptions>(options: OnlyKnownOptions<O, InvalidatesOptions>): UniversalMethodDecorator<O>;
 export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorator<InvalidatesOptions> {
   if (typeof options !== 'object' || options === null) {
-    throw new CacheOptionsError(`@Invalidates: options must be an object with \`tags\` and/or \`keys\`; got ${describe(options)}`);
+    throw new CacheOptionsError(`@Invalidates: options must be an object with \`tags\` and/or \`keys\`; got ${describeValue(options)}`);
   }
-  rejectUnknown('@Invalidates', options, KNOWN);
+  rejectUnknownOptions('@Invalidates', options, KNOWN);
   const tags: ListSource<string> =
     typeof options.tags === 'function' ? (options.tags as ListSource<string>) : checkTagList(options.tags, '@Invalidates: `tags`');
   const keys = checkKeys(options.keys, '@Invalidates: `keys`');
   if (options.tags === undefined && options.keys === undefined) {
     throw new CacheOptionsError('@Invalidates: give `tags`, `keys` or both; with neither it would do nothing');
   }
-  const mode = options.mode ?? 'delete';
-  if (mode !== 'delete' && mode !== 'expire') {
-    throw new CacheOptionsError(`@Invalidates: \`mode\` must be 'delete' or 'expire'; got ${describe(mode)}`);
-  }
+  const mode = checkMode(options.mode, '@Invalidates: `mode`');
   if (options.before !== undefined && typeof options.before !== 'boolean') {
-    throw new CacheOptionsError(`@Invalidates: \`before\` must be true or false; got ${describe(options.before)}`);
+    throw new CacheOptionsError(`@Invalidates: \`before\` must be true or false; got ${describeValue(options.before)}`);
   }
   const before = options.before === true;
   const source = checkCacheSource(options.cache, '@Invalidates: `cache`');

@@ -1,0 +1,61 @@
+/**
+ * Option and argument checks, in one place: every package validates with these, so a bad
+ * value gets the same kind of message (the option, what would be valid, what was given)
+ * wherever it is caught. Store packages reach them through `@cachewise/core/store`.
+ */
+import type { Cache } from './cache.js';
+import { CacheOptionsError } from './errors.js';
+import type { InvalidationMode } from './store.js';
+
+/** A short, safe description of a bad option value for error messages (never the whole value). */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Refuses options a function does not know, naming them and the ones it does. `known` is
+ * usually a mapped table over the options type, so a forgotten option is a type error.
+ *
+ * @example
+ * const KNOWN: { [K in keyof Required<MyStoreOptions>]: true } = { url: true, prefix: true };
+ * rejectUnknownOptions('myStore', options, KNOWN);
+ */
+export function rejectUnknownOptions(where: string, options: object, known: object): void {
+  for (const key of Object.keys(options)) {
+    if (!Object.prototype.hasOwnProperty.call(known, key)) {
+      throw new CacheOptionsError(`${where}: unknown option '${key}'. Known options: ${Object.keys(known).join(', ')}`);
+    }
+  }
+}
+
+/** A static tag list given as an option: an array of non-empty strings, copied and frozen. */
+export function checkTagList(value: unknown, option: string): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((tag) => typeof tag === 'string' && tag.length > 0)) {
+    throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describeValue(value)}`);
+  }
+  return Object.freeze([...value]);
+}
+
+/** An invalidation mode: `'delete'` (the default) or `'expire'`. */
+export function checkMode(value: unknown, option: string): InvalidationMode {
+  if (value === undefined) return 'delete';
+  if (value !== 'delete' && value !== 'expire') {
+    throw new CacheOptionsError(`${option} must be 'delete' or 'expire'; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** A Cache made by createCache(), told by its shape so that it holds across copies of the package. */
+export function isCache(value: unknown): value is Cache {
+  return (
+    typeof value === 'object' && value !== null &&
+    typeof (value as Cache).call === 'function' && typeof (value as Cache).wrap === 'function' &&
+    typeof (value as Cache).invalidateTags === 'function'
+  );
+}
