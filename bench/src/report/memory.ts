@@ -91,7 +91,7 @@ export function renderMemoryReport(outcomes: readonly JobOutcome[], context: Rep
     `Measured by \`${context.command}\` on ${context.machine}, in ${context.minutes.toFixed(1)} minutes.`,
     '',
     ...context.warnings.map((w) => `**Warning:** ${w}\n`),
-    `Method: ${context.rounds} round${context.rounds === 1 ? "" : "s"}; in each, every (scenario, peer, working-set size) runs in a fresh \`node --expose-gc\` process, ` +
+    `Method: ${context.rounds} round${context.rounds === 1 ? '' : 's'}; in each, every (scenario, peer, working-set size) runs in a fresh \`node --expose-gc\` process, ` +
       'and the order of jobs is rotated from one round to the next. ' +
       (hit && hitParams
         ? `A hit-path process warms ids 1..keys (keys = ${keyCounts(hit).map((k) => k.toLocaleString('en-US')).join(' and ')}, ` +

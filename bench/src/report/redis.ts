@@ -40,7 +40,7 @@ export function renderRedisReport(outcomes: readonly JobOutcome[], context: Repo
     '',
     ...context.warnings.map((w) => `**Warning:** ${w}\n`),
     `Method: a private \`redis-server --save '' --appendonly no\` on a free local port, started for the run and stopped ` +
-      `after it, FLUSHALL before each process. ${context.rounds} round${context.rounds === 1 ? "" : "s"}; in each, every (peer, concurrency) runs in a fresh ` +
+      `after it, FLUSHALL before each process. ${context.rounds} round${context.rounds === 1 ? '' : 's'}; in each, every (peer, concurrency) runs in a fresh ` +
       `process, peers rotated between rounds. A process warms ids 1..${p.keys}, runs ${Math.min(p.ops ?? 0, 2_000).toLocaleString('en-US')} untimed calls, ` +
       `then ${p.passes} timed passes of ${p.ops?.toLocaleString('en-US')} calls from c workers ` +
       'that each await their calls in turn, and reports the median pass; it fails if the loader runs while timed. ' +
