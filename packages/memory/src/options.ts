@@ -1,4 +1,5 @@
 import { CacheOptionsError, systemClock, type Clock } from '@cachewise/core';
+import { rejectUnknownOptions } from '@cachewise/core/store';
 import { estimateSize } from './size.js';
 
 /** Options of {@link memoryStore}. */
@@ -67,11 +68,7 @@ export function resolveMemoryOptions(options: MemoryStoreOptions): ResolvedMemor
   if (typeof options !== 'object' || options === null) {
     throw new CacheOptionsError('memoryStore: options must be an object');
   }
-  for (const key of Object.keys(options)) {
-    if (!Object.prototype.hasOwnProperty.call(KNOWN, key)) {
-      throw new CacheOptionsError(`memoryStore: unknown option '${key}'. Known options: ${Object.keys(KNOWN).join(', ')}`);
-    }
-  }
+  rejectUnknownOptions('memoryStore', options, KNOWN);
   if (options.serialize !== undefined && typeof options.serialize !== 'boolean') {
     throw new CacheOptionsError(`memoryStore: \`serialize\` must be true or false; got ${String(options.serialize)}`);
   }

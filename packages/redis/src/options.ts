@@ -1,4 +1,5 @@
 import { CacheOptionsError, parseDuration, type Duration } from '@cachewise/core';
+import { rejectUnknownOptions } from '@cachewise/core/store';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { checkClientOptions } from './client.js';
 
@@ -64,11 +65,7 @@ export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOp
   if (typeof options !== 'object' || options === null) {
     throw new CacheOptionsError('redisStore: options must be an object with a `client` (ioredis Redis or Cluster) or a `url`');
   }
-  for (const key of Object.keys(options)) {
-    if (!Object.prototype.hasOwnProperty.call(KNOWN, key)) {
-      throw new CacheOptionsError(`redisStore: unknown option '${key}'. Known options: ${Object.keys(KNOWN).join(', ')}`);
-    }
-  }
+  rejectUnknownOptions('redisStore', options, KNOWN);
   if ((options.client === undefined) === (options.url === undefined)) {
     throw new CacheOptionsError('redisStore: give exactly one of `client` (an ioredis Redis or Cluster) and `url`');
   }
