@@ -24,7 +24,7 @@ export class CacheError extends Error {
     this.code = code;
   }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     if (this === CacheError) return isCacheError(value);
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }

@@ -23,7 +23,7 @@ export type Special = { readonly [MARK]: string; readonly [key: string]: unknown
 export class Refusal extends Error {
   readonly segments: string[] = [];
   readonly className: string | undefined;
-  constructor(readonly what: string, options?: { className?: string; cause?: unknown }) {
+  constructor(readonly what: string, options?: { className?: string | undefined; cause?: unknown }) {
     super(what, options?.cause === undefined ? undefined : { cause: options.cause });
     this.className = options?.className;
   }

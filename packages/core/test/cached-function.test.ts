@@ -50,7 +50,7 @@ describe('cached(fn)', () => {
   it('keyFor names the entry for cache.delete', async () => {
     const cache = newCache();
     let calls = 0;
-    const find = cached(async (id: number) => ++calls, { name: 'find' });
+    const find = cached(async (_id: number) => ++calls, { name: 'find' });
     await find(1);
     await find(2);
     await cache.delete(find.keyFor(1));
@@ -62,7 +62,7 @@ describe('cached(fn)', () => {
   it('keyFor works in @Invalidates({ keys })', async () => {
     newCache();
     let calls = 0;
-    const find = cached(async (id: number) => ++calls, { name: 'find' });
+    const find = cached(async (_id: number) => ++calls, { name: 'find' });
     class Writer {
       @Invalidates({ keys: (id: number) => [find.keyFor(id)] })
       async save(_id: number): Promise<void> {}

@@ -4,7 +4,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCache, setDefaultCache } from '@cachewise/core';
 import { UNTOUCHED_TAG } from '@cachewise/core/store';
-import { memoryStore } from '@cachewise/memory';
 import { opts, record, syncStore } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));

@@ -5,7 +5,7 @@ import { createCache, type Cache } from '@cachewise/core';
 import { deferred } from '@cachewise/core/testing';
 import { redisStore } from '@cachewise/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPrefix, startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/index.js';
+import { startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/index.js';
 import { startPeer, type PeerProcess } from './peer-process.js';
 
 type Reply = { value: unknown; loaded: boolean };

@@ -153,7 +153,7 @@ describe('@Invalidates (standard)', () => {
     let calls = 0;
     class Users {
       @Cached({ tags: (id: number) => [`user:${id}`] })
-      async find(id: number): Promise<number> {
+      async find(_id: number): Promise<number> {
         return ++calls;
       }
       @Cached()
