@@ -25,7 +25,9 @@ export class CacheError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `instanceof` was asked about
     if (this === CacheError) return isCacheError(value);
+    // biome-ignore lint/complexity/noThisInStatic: as above
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }

@@ -236,7 +236,7 @@ export function fromTagged(value: unknown, depth: number, classes: ClassRegistry
     return value;
   }
   const record = value as Record<string, unknown>;
-  if (!Object.prototype.hasOwnProperty.call(record, MARK)) return decodeProperties(record, {}, depth, classes);
+  if (!Object.hasOwn(record, MARK)) return decodeProperties(record, {}, depth, classes);
   switch (record[MARK]) {
     case 'O':
       if (!isRecord(record.v)) break;

@@ -177,7 +177,10 @@ function refusalError(refusal: Refusal): SerializationError {
  */
 export function assertSerializable(value: unknown, serializer: Serializer): void {
   const codec = codecs.get(serializer);
-  if (codec !== undefined) return codec.check(value);
+  if (codec !== undefined) {
+    codec.check(value);
+    return;
+  }
   try {
     serializer.encode(value);
   } catch (cause) {

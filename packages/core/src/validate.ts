@@ -27,7 +27,7 @@ export function describeValue(value: unknown): string {
  */
 export function rejectUnknownOptions(where: string, options: object, known: object): void {
   for (const key of Object.keys(options)) {
-    if (!Object.prototype.hasOwnProperty.call(known, key)) {
+    if (!Object.hasOwn(known, key)) {
       throw new CacheOptionsError(`${where}: unknown option '${key}'. Known options: ${Object.keys(known).join(', ')}`);
     }
   }

@@ -18,7 +18,6 @@ function refusal(value: unknown): SerializationError {
 
 describe('sparse arrays keep their holes', () => {
   it.each([
-    // eslint-disable-next-line no-sparse-arrays
     ['a hole in the middle', [1, , 3]],
     ['only holes', new Array(5)],
     ['trailing holes', Object.assign(new Array(4), { 0: 'a' })],
@@ -48,7 +47,6 @@ describe('sparse arrays keep their holes', () => {
   });
 
   it('nested in objects, Maps and Sets', () => {
-    // eslint-disable-next-line no-sparse-arrays
     const back = roundTrip({ list: [, 1], map: new Map([['k', [, 2]]]) });
     expect(0 in back.list).toBe(false);
     expect(0 in back.map.get('k')!).toBe(false);
@@ -77,7 +75,6 @@ describe('arrays with other own properties keep them', () => {
   });
 
   it('holes and extra properties together', () => {
-    // eslint-disable-next-line no-sparse-arrays
     const back = roundTrip(Object.assign([1, , 3], { x: 'y' }));
     expect(1 in back).toBe(false);
     expect(back).toHaveLength(3);

@@ -42,7 +42,6 @@ describe('jsonSerializer round trips', () => {
     expect(back).toStrictEqual({ a: undefined, list: [1, undefined, 3], nested: { deep: [undefined] } });
     expect(Object.keys(back)).toContain('a');
     expect(1 in back.list).toBe(true);
-    // eslint-disable-next-line no-sparse-arrays
     const holey = roundTrip([1, , 3]);
     expect(1 in holey).toBe(false);
     expect(holey).toHaveLength(3);

@@ -62,7 +62,6 @@ describe('values JSON would change, through the cache', () => {
   it('holes, extra array properties and null prototypes come back exactly', async () => {
     const { cache } = setup();
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
-    // eslint-disable-next-line no-sparse-arrays
     await cache.set('k', { list: Object.assign([1, , 3], { total: 2 }), bare });
     const back = (await cache.get<{ list: number[] & { total: number }; bare: Record<string, unknown> }>('k'))!;
     expect(1 in back.list).toBe(false);

@@ -6,7 +6,7 @@ import { checkTagList, describeValue, isCache, rejectUnknownOptions } from '../v
 import type { UniversalClassDecorator } from './universal-decorator.js';
 
 /** Where a decorated method finds its cache: a cache, or a function of the instance (dependency injection). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the instance's type is the user's class, unknown here
 export type CacheSource = Cache | ((instance: any) => Cache);
 
 /** Options of {@link CacheConfig}. */

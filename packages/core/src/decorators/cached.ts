@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the defaults accept every method
 import type { Cache, EntryRef } from '../cache.js';
 import { parseDuration, type Duration } from '../duration.js';
 import { CacheOptionsError } from '../errors.js';
@@ -6,7 +7,6 @@ import { checkCacheSource, type CacheSource } from './cache-config.js';
 import { checkTagList, describeValue, rejectUnknownOptions } from '../validate.js';
 import { methodDecorator, requireAsync, type AnyMethod, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the defaults accept every method */
 
 /**
  * Options of {@link Cached} and {@link cached}. `Args` and `Result` are the decorated

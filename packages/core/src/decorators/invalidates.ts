@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the default accepts every method
 import type { Cache, EntryRef } from '../cache.js';
 import { CacheOptionsError } from '../errors.js';
 import type { InvalidationMode } from '../store.js';
@@ -5,7 +6,6 @@ import { checkCacheSource, classConfig, resolveCache, type CacheSource } from '.
 import { checkMode, checkTagList, describeValue, rejectUnknownOptions } from '../validate.js';
 import { findOwner, methodDecorator, requireAsync, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the default accepts every method */
 
 /**
  * Options of {@link Invalidates}. `Args` are the decorated method's parameters: the

@@ -1,7 +1,7 @@
 import { CacheOptionsError } from '../errors.js';
 
 /** Any method. Decorators accept methods of every signature. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: decorators accept methods of every signature
 export type AnyMethod = (this: any, ...args: any[]) => any;
 
 /** Where a method decorator was applied. */
@@ -79,13 +79,12 @@ export interface UniversalMethodDecorator<O = {}> {
     descriptor: TypedPropertyDescriptor<M> & FitsMethod<O, M, This>,
   ): void;
   /** TC39 standard decorators. */
+  // biome-ignore lint/suspicious/noExplicitAny: decorators accept methods of every signature
   <This, M extends (this: This, ...args: any) => any>(value: M, context: ClassMethodDecoratorContext<This, M> & FitsMethod<O, M, This>): M;
 }
 
 /** A class decorator usable with both decorator flavours. */
-export interface UniversalClassDecorator {
-  <T extends Function>(target: T, context?: ClassDecoratorContext): void;
-}
+export type UniversalClassDecorator = <T extends Function>(target: T, context?: ClassDecoratorContext) => void;
 
 type MetadataReflect = { getMetadata?: (key: string, target: object, property: string | symbol) => unknown };
 
