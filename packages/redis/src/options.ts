@@ -86,8 +86,11 @@ export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOp
     throw new CacheOptionsError(`redisStore: \`readyTimeout\` must be at most '1h' (${MAX_READY_TIMEOUT_MS} ms); got ${readyTimeoutMs} ms`);
   }
   const prefix = options.prefix ?? 'cw:';
-  if (typeof prefix !== 'string' || prefix.length > 100 || /[{}\s]/.test(prefix)) {
-    throw new CacheOptionsError("redisStore: `prefix` must be a string of at most 100 characters without '{', '}' or spaces");
+  // \p{Cs} with the u flag matches only unpaired surrogates, which Redis would receive as U+FFFD.
+  if (typeof prefix !== 'string' || prefix.length > 100 || /[{}\s]/.test(prefix) || /\p{Cs}/u.test(prefix)) {
+    throw new CacheOptionsError(
+      "redisStore: `prefix` must be a string of at most 100 characters without '{', '}', spaces or lone UTF-16 surrogates",
+    );
   }
   const maxTtlMs = parseDuration(options.maxTtl ?? '7d', 'redisStore: `maxTtl`');
   const generationTtlMs = parseDuration(options.generationTtl ?? '1h', 'redisStore: `generationTtl`');

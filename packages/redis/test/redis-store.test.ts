@@ -16,6 +16,8 @@ describe('options', () => {
     ['a client that is not ioredis', () => redisStore({ client: {} as never }), /`client` must be an ioredis Redis or Cluster/],
     ['a url without redis://', () => redisStore({ url: 'http://x' }), /`url` must be a string starting with 'redis:\/\/'/],
     ['a prefix with braces', () => redisStore({ client: server.client(), prefix: 'a{b}' }), /`prefix`.*without '\{', '\}'/],
+    // Redis would receive U+FFFD for it, so two prefixes could share keys.
+    ['a prefix with a lone surrogate', () => redisStore({ client: server.client(), prefix: 'a\ud800' }), /`prefix`.*lone UTF-16 surrogates/],
     ['a bad maxTtl', () => redisStore({ client: server.client(), maxTtl: 'forever' as never }), /redisStore: `maxTtl` must be a positive duration/],
     ['a bad generationTtl', () => redisStore({ client: server.client(), generationTtl: -5 }), /`generationTtl`/],
     ['an unknown option', () => redisStore({ client: server.client(), ttl: '5m' } as never), /unknown option 'ttl'/],
