@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './harness/child.js';
-import { describeMachine, describeSource, packagesDistStamp } from './harness/machine.js';
+import { describeMachine, describeSource, LoadSamples, packagesDistStamp } from './harness/machine.js';
 import { startPrivateRedis, type PrivateRedis } from './harness/redis-server.js';
 import { fmt } from './harness/stats.js';
 import { renderMemoryReport } from './report/memory.js';
@@ -88,6 +88,7 @@ async function runFamily(family: Family, options: Options): Promise<void> {
   const stamp = packagesDistStamp();
   const jobs = jobsOf(family);
   const rounds = options.rounds ?? DEFAULT_ROUNDS[family];
+  const load = new LoadSamples();
   let redis: PrivateRedis | undefined;
   let redisProblem: string | undefined;
   const stopOnSignal = (signal: NodeJS.Signals): void => {
@@ -118,6 +119,7 @@ async function runFamily(family: Family, options: Options): Promise<void> {
           ...(scenario.needsRedis && redis ? { redisPort: redis.port } : {}),
         };
         if (scenario.needsRedis) await redis?.command('FLUSHALL');
+        load.sample();
         const t0 = Date.now();
         const result = await runChild(scenario.id, peer, params, CHILD_TIMEOUT_MS);
         outcome.runs.push(result);
@@ -129,12 +131,15 @@ async function runFamily(family: Family, options: Options): Promise<void> {
     process.removeListener('SIGINT', stopOnSignal).removeListener('SIGTERM', stopOnSignal);
   }
 
+  const busy = load.warning();
   const context = {
-    machine: `${describeMachine()}; ${source}`,
-    warnings:
-      packagesDistStamp() === stamp
+    machine: `${describeMachine()}; ${source}; ${load.describe()}`,
+    warnings: [
+      ...(packagesDistStamp() === stamp
         ? []
-        : ['packages/*/dist changed while this ran (another build in the same tree): rows may mix two versions of cachewise.'],
+        : ['packages/*/dist changed while this ran (another build in the same tree): rows may mix two versions of cachewise.']),
+      ...(busy === undefined ? [] : [busy]),
+    ],
     rounds,
     command: process.env.npm_lifecycle_event ? `pnpm ${process.env.npm_lifecycle_event}` : `node dist/main.js ${family}`,
     minutes: (Date.now() - started) / 60_000,

@@ -38,6 +38,7 @@ const memoryHitPeers = {
   'raw-map': () => import('./memory-hit/raw-map.js'),
   'lru-cache': () => import('./memory-hit/lru-cache.js'),
   'cachewise-cached': () => import('./memory-hit/cachewise-cached.js'),
+  'cachewise-cached-key': () => import('./memory-hit/cachewise-cached-key.js'),
   'cachewise-cached-tags': () => import('./memory-hit/cachewise-cached-tags.js'),
   'cachewise-wrap': () => import('./memory-hit/cachewise-wrap.js'),
   'cache-manager': () => import('./memory-hit/cache-manager.js'),
@@ -50,8 +51,11 @@ export const scenarios: readonly Scenario[] = [
     id: 'memory-hit',
     family: 'memory',
     peers: memoryHitPeers,
+    // capacity holds the larger variant's keys: every timed call is a hit (the measure checks).
     params: { keys: 1_000, ops: 200_000, passes: 7, capacity: 200_000 } satisfies MemoryHitParams,
-    variants: [{}],
+    // A small working set and a large one: per-key work (key building, memos, cache misses in
+    // the CPU) shows in the second. ops ≥ keys, so a pass touches every key.
+    variants: [{ keys: 1_000 }, { keys: 100_000 }],
     quick: { ops: 20_000, passes: 3 },
     needsRedis: false,
     measure: (peer, params) => measureMemoryHit(peer as Peer, params as unknown as MemoryHitParams),
@@ -60,11 +64,14 @@ export const scenarios: readonly Scenario[] = [
     id: 'memory-size',
     family: 'memory',
     peers: {
+      // The payload alone: the other rows' bytes over the values are measured against it.
+      'values-only': () => import('./memory-size/values-only.js'),
       'raw-map': memoryHitPeers['raw-map'],
       'lru-cache': memoryHitPeers['lru-cache'],
       // lru-cache again, with keys of the length cachewise stores (the row above: `user:<id>`).
       'lru-cache-namespaced': () => import('./memory-size/lru-cache-namespaced.js'),
       'cachewise-cached': memoryHitPeers['cachewise-cached'],
+      'cachewise-cached-key': memoryHitPeers['cachewise-cached-key'],
     },
     params: { entries: 100_000 } satisfies MemorySizeParams,
     variants: [{}],
@@ -79,6 +86,7 @@ export const scenarios: readonly Scenario[] = [
       'raw-ioredis': () => import('./redis-hit/raw-ioredis.js'),
       // Skipped, with the reason, if @cachewise/redis did not build.
       cachewise: () => import('./redis-hit/cachewise.js'),
+      'cachewise-key': () => import('./redis-hit/cachewise-key.js'),
       'cache-manager': () => import('./redis-hit/cache-manager.js'),
       bentocache: () => import('./redis-hit/bentocache.js'),
       'type-cacheable': () => import('./redis-hit/type-cacheable.js'),

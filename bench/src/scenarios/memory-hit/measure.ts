@@ -10,13 +10,16 @@ export interface MemoryHitParams {
   ops: number;
   /** Timed passes after one untimed warm-up pass; the process reports their median. */
   passes: number;
-  /** Capacity given to the peer, above `keys` so nothing is evicted. */
+  /** Capacity given to the peer, at least `keys` so nothing is evicted. */
   capacity: number;
 }
 
 /** Times the warm hit path: `ops` sequential awaits per pass, median ns per call. */
 export async function measureMemoryHit(peer: Peer, params: MemoryHitParams): Promise<Record<string, unknown>> {
   const gc = requireGc();
+  if (params.capacity < params.keys) {
+    throw new RangeError(`capacity (${params.capacity}) must be at least keys (${params.keys}), or the timed phase would not be hits only`);
+  }
   const subject = await peer.setup({ capacity: params.capacity });
   try {
     const loads = await warm(subject, params.keys);

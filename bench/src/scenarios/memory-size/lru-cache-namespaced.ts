@@ -7,7 +7,7 @@ const PREFIX = 'bench:m:Repo.findById:n';
 
 /**
  * lru-cache as the existing row sets it up, but with keys of the shape cachewise stores
- * for a decorated method (`bench:m:Repo.findById:n<id>`, 25 + digits characters instead of
+ * for a decorated method (`bench:m:Repo.findById:n<id>`, 23 + digits characters instead of
  * `user:<id>`'s 5 + digits): the same key bytes on both sides of the comparison.
  */
 export const peer: Peer = {
