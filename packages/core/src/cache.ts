@@ -2,7 +2,7 @@ import { parseDuration, describe, type Duration } from './duration.js';
 import { Engine, type CallPolicy, type Loader } from './engine.js';
 import { CacheOptionsError } from './errors.js';
 import { Emitter, type CacheEventName, type CacheListener } from './events.js';
-import { namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
+import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { checkTtlFitsStore, rejectUnknown, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
 import { Stats, type CacheStats } from './stats.js';
 import type { InvalidationMode, MaybePromise, Store, TagState } from './store.js';
@@ -111,6 +111,8 @@ export class Cache {
   readonly #stats: Stats;
   readonly #events = new Emitter();
   readonly #namespaceTags: readonly string[];
+  /** Tag ids of recent tags: a tags function's strings are turned into ids once, not on every hit. */
+  readonly #tagIds: BuiltKeys;
   readonly #policies = new Map<string, CallPolicy[]>();
   readonly #owners = new Map<string, unknown>();
   readonly #detach: (() => void) | undefined;
@@ -123,6 +125,7 @@ export class Cache {
     this.#stats = new Stats(options.maxLabels);
     this.#engine = new Engine(options, this.#stats, this.#events);
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
+    this.#tagIds = new BuiltKeys((tag) => tagId(options.namespace, tag));
     storeUsers.set(this.#store, (storeUsers.get(this.#store) ?? 0) + 1);
     this.#detach = this.#store.attach?.({ error: (error, key) => this.#engine.storeError(error, key, undefined) });
   }
@@ -293,12 +296,14 @@ export class Cache {
     if (tags === undefined) return this.#namespaceTags;
     if (!Array.isArray(tags)) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describe(tags)}`);
     if (tags.length === 0) return this.#namespaceTags;
-    const ids = [this.#namespaceTags[0]!];
-    for (const tag of tags) {
+    const ids = new Array<string>(tags.length + 1);
+    ids[0] = this.#namespaceTags[0]!;
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i];
       if (typeof tag !== 'string' || tag.length === 0) {
         throw new CacheOptionsError(`${option} must be an array of non-empty strings; got an element ${describe(tag)}`);
       }
-      ids.push(tagId(this.namespace, tag));
+      ids[i + 1] = this.#tagIds.of(tag);
     }
     return ids;
   }

@@ -74,6 +74,18 @@ export class Lru<V> {
     return slot;
   }
 
+  /**
+   * The slot of `key`'s entry, made most recently used, or -1, without reading its expiry:
+   * for a caller that stores every entry with an infinite expiry (and judges expiry itself),
+   * this saves a memory access per hit on a large map.
+   */
+  findUnexpiring(key: string): number {
+    const slot = this.#index.get(key);
+    if (slot === undefined) return -1;
+    this.#touch(slot);
+    return slot;
+  }
+
   /** The value in a slot returned by {@link find} or {@link set}. */
   valueAt(slot: number): V {
     return this.#values[slot]!;

@@ -91,7 +91,7 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
   }
 
   get(key: string): CacheRecord | undefined {
-    const slot = this.#lru.find(key, Number.NEGATIVE_INFINITY);
+    const slot = this.#lru.findUnexpiring(key);
     if (slot < 0) return undefined;
     const stamp = this.#stamps[slot]!;
     return {

@@ -1,7 +1,7 @@
 import type { Cache, CallPolicy, EntryRef } from '../cache.js';
 import { describe } from '../duration.js';
 import { CacheOptionsError, KeyDerivationError } from '../errors.js';
-import { HotKeys, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
+import { BuiltKeys, HotKeys, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
 import { classConfig, resolveCache, type CacheSource, type ClassConfig } from './cache-config.js';
 import { findOwner, type AnyMethod } from './universal-decorator.js';
 
@@ -21,6 +21,8 @@ export interface Binding {
   readonly policy: CallPolicy;
   /** Builds `ns:m:Class.method:<args>` keys, remembering hot ones. */
   readonly keys: HotKeys;
+  /** The storage keys of the `key` function's recent results. */
+  readonly userKeys: BuiltKeys;
   /** Tag ids when the tags do not depend on the arguments. */
   readonly staticTags: readonly string[] | undefined;
   /** Class-level tags, prepended to argument-dependent ones. */
@@ -42,6 +44,8 @@ export class MethodRecord {
   #owner: Function | undefined;
   #config: ClassConfig | undefined;
   #last: Binding | undefined;
+  /** Who to name in a "no cache" error, built once: a hit must not build it (or read `owner.name`). */
+  #who: string | undefined;
 
   constructor(
     readonly decorator: string,
@@ -74,7 +78,8 @@ export class MethodRecord {
 
   /** The cache for a call on `self`. */
   resolveCache(self: unknown, owner: Function): Cache {
-    return resolveCache(this.spec.cache ?? this.#classConfig(owner)?.cache, self, `${this.decorator} ${this.describe(owner)}`);
+    this.#who ??= `${this.decorator} ${this.describe(owner)}`;
+    return resolveCache(this.spec.cache ?? this.#classConfig(owner)?.cache, self, this.#who);
   }
 
   /** The binding for `cache`: label, policy, key prefix and static tags. */
@@ -91,6 +96,7 @@ export class MethodRecord {
       cache,
       policy: cache.policy(label, ttlMs, this.spec.unless, !this.standalone),
       keys: new HotKeys(methodKeyPrefix(cache.namespace, label)),
+      userKeys: new BuiltKeys((key) => userKey(cache.namespace, key)),
       staticTags: typeof tags === 'function' ? undefined : cache.tagIds([...classTags, ...tags], `${label}: \`tags\``),
       classTags,
     };
@@ -106,7 +112,7 @@ export class MethodRecord {
     if (typeof key !== 'string' || key.length === 0) {
       throw new KeyDerivationError(`${binding.policy.label}: the \`key\` function must return a non-empty string; it returned ${typeof key}`);
     }
-    return userKey(binding.cache.namespace, key);
+    return binding.userKeys.of(key);
   }
 
   /** The tag ids of a call with `args`. */
