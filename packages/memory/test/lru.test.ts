@@ -159,3 +159,18 @@ describe('maxBytes', () => {
     expect(await cache.get('c')).toHaveLength(900);
   });
 });
+
+describe('Lru.findUnexpiring (the live store read)', () => {
+  it('finds the entry and makes it most recently used, without looking at its expiry', async () => {
+    const { Lru } = await import('../src/lru.js');
+    const lru = new Lru<string>(2, 0);
+    lru.set('a', 'A', Number.POSITIVE_INFINITY, 0);
+    lru.set('b', 'B', Number.POSITIVE_INFINITY, 0);
+    const slot = lru.findUnexpiring('a');
+    expect(lru.valueAt(slot)).toBe('A');
+    lru.set('c', 'C', Number.POSITIVE_INFINITY, 0); // evicts b, the least recently used
+    expect(lru.findUnexpiring('b')).toBe(-1);
+    expect(lru.valueAt(lru.findUnexpiring('a'))).toBe('A');
+    expect(lru.findUnexpiring('missing')).toBe(-1);
+  });
+});
