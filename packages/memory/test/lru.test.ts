@@ -174,3 +174,17 @@ describe('Lru.findUnexpiring (the live store read)', () => {
     expect(lru.findUnexpiring('missing')).toBe(-1);
   });
 });
+
+describe('an Lru without an expiry column', () => {
+  it('never expires an entry itself, whatever the time', async () => {
+    const { Lru } = await import('../src/lru.js');
+    const lru = new Lru<string>(4, 0, undefined, false);
+    lru.set('a', 'A', 0, 0);
+    expect(lru.get('a', Number.POSITIVE_INFINITY)).toBe('A');
+    for (let i = 0; i < 200; i++) lru.set(`k${i}`, 'v', 0, 0); // grows and evicts without a column
+    expect(lru.size).toBe(4);
+    lru.clear();
+    lru.set('b', 'B', 0, 0);
+    expect(lru.findUnexpiring('b')).toBeGreaterThanOrEqual(0);
+  });
+});
