@@ -113,6 +113,8 @@ export class Cache {
   readonly #namespaceTags: readonly string[];
   /** Tag ids of recent tags: a tags function's strings are turned into ids once, not on every hit. */
   readonly #tagIds: BuiltKeys;
+  /** Storage keys of recent user keys (`wrap`, `get`, `set`, `delete`). */
+  readonly #userKeys: BuiltKeys;
   readonly #policies = new Map<string, CallPolicy[]>();
   readonly #owners = new Map<string, unknown>();
   readonly #detach: (() => void) | undefined;
@@ -126,6 +128,7 @@ export class Cache {
     this.#engine = new Engine(options, this.#stats, this.#events);
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
     this.#tagIds = new BuiltKeys((tag) => tagId(options.namespace, tag));
+    this.#userKeys = new BuiltKeys((key) => userKey(options.namespace, key));
     storeUsers.set(this.#store, (storeUsers.get(this.#store) ?? 0) + 1);
     this.#detach = this.#store.attach?.({ error: (error, key) => this.#engine.storeError(error, key, undefined) });
   }
@@ -391,7 +394,7 @@ export class Cache {
     if (typeof key !== 'string' || key.length === 0) {
       throw new CacheOptionsError(`${where}: key must be a non-empty string; got ${describe(key)}`);
     }
-    return userKey(this.namespace, key);
+    return this.#userKeys.of(key);
   }
 
   #ttl(ttl: Duration, option: string): number {
