@@ -23,15 +23,15 @@ export { encodeArgs, hash, MAX_ARGS_KEY_LENGTH, MAX_KEY_DEPTH } from './key-args
  * fewer hits than keys, the memo empties and rests for {@link REST_FACTOR} × `limit`
  * lookups (each answers "not known" at once), then tries again.
  */
-export class KeyMemo<K = string> {
-  readonly #built = new Map<K, string>();
+export class KeyMemo<K = string, V = string> {
+  readonly #built = new Map<K, V>();
   #hits = 0;
   #resting = 0;
 
   constructor(readonly limit = 4_096) {}
 
   /** The key built for `key`, if the memo holds it. */
-  get(key: K): string | undefined {
+  get(key: K): V | undefined {
     if (this.#resting > 0) {
       this.#resting--;
       return undefined;
@@ -42,7 +42,7 @@ export class KeyMemo<K = string> {
   }
 
   /** Remembers `built` for `key`, unless the memo rests. */
-  set(key: K, built: string): void {
+  set(key: K, built: V): void {
     if (this.#resting > 0) return;
     if (this.#built.size >= this.limit) {
       if (this.#hits < this.#built.size) this.#resting = this.limit * REST_FACTOR;

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, setDefaultCache, type Cache } from '@cachewise/core';
+import { Cached, createCache, getDefaultCache, setDefaultCache, type Cache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, REST_FACTOR, userKey } from '../src/keys.js';
 
@@ -171,4 +171,37 @@ describe('the hit path of a decorated method', () => {
     expect(versions[1]).toBe(versions[0]);
     expect(versions[2]).toBe(versions[0]);
   });
+
+  it('a call whose tags function gives one tag reads with the tag-id list its entry recorded', async () => {
+    const store = memoryStore();
+    const seen: (readonly string[])[] = [];
+    const read = store.read.bind(store);
+    Object.assign(store, {
+      read: (key: string, tags: readonly string[]) => {
+        seen.push(tags);
+        return read(key, tags);
+      },
+    });
+    createCache({ store, namespace: 'hp', jitter: 0, setAsDefault: true });
+    let loads = 0;
+    class Repo {
+      @Cached({ tags: (id: number) => [`user:${id}`] })
+      async find(id: number): Promise<number> {
+        loads++;
+        return id;
+      }
+    }
+    const repo = new Repo();
+    for (let i = 0; i < 3; i++) await repo.find(1);
+    await repo.find(2);
+    expect(loads).toBe(2);
+    expect(seen[0]).toEqual(['hp#', 'hp#user:1']);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).toBe(seen[0]);
+    expect(seen[3]).toEqual(['hp#', 'hp#user:2']);
+    await getDefaultCache()!.invalidateTags(['user:1']);
+    expect(await repo.find(1)).toBe(1);
+    expect(loads).toBe(3);
+  });
 });
+
