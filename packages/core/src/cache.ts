@@ -299,6 +299,9 @@ export class Cache {
     if (tags === undefined) return this.#namespaceTags;
     if (!Array.isArray(tags)) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describe(tags)}`);
     if (tags.length === 0) return this.#namespaceTags;
+    // Not an array literal: V8 watches a literal's allocation site, and once a warm-up has
+    // kept its arrays (entries record them) it allocates every later one, each hit's too,
+    // in the old generation, where only a full collection frees it (docs/benchmarks.md).
     const ids = new Array<string>(tags.length + 1);
     ids[0] = this.#namespaceTags[0]!;
     for (let i = 0; i < tags.length; i++) {

@@ -9,6 +9,12 @@ import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, REST_FACTOR, userKey 
 // bench/ (docs/benchmarks.md), never here.
 
 describe('KeyMemo', () => {
+  it('holds 4,096 keys by default and rests for 32,768 lookups (docs/benchmarks.md)', () => {
+    expect(new KeyMemo().limit).toBe(4_096);
+    expect(new KeyMemo().limit * REST_FACTOR).toBe(32_768);
+    expect(MAX_MEMO_KEY_LENGTH).toBe(128);
+  });
+
   it('holds at most `limit` keys', () => {
     const memo = new KeyMemo<number>(8);
     for (let i = 0; i < 100; i++) {
