@@ -2,7 +2,7 @@ import { parseDuration, type Duration } from './duration.js';
 import { Engine, type CallPolicy, type Loader } from './engine.js';
 import { CacheOptionsError } from './errors.js';
 import { Emitter, type CacheEventName, type CacheListener } from './events.js';
-import { namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
+import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { checkTtlFitsStore, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
 import { checkMode, describeValue, isCache, rejectUnknownOptions } from './validate.js';
 import { Stats, type CacheStats } from './stats.js';
@@ -112,6 +112,10 @@ export class Cache {
   readonly #stats: Stats;
   readonly #events = new Emitter();
   readonly #namespaceTags: readonly string[];
+  /** Tag ids of recent tags: a tags function's strings are turned into ids once, not on every hit. */
+  readonly #tagIds: BuiltKeys;
+  /** Storage keys of recent user keys (`wrap`, `get`, `set`, `delete`). */
+  readonly #userKeys: BuiltKeys;
   readonly #policies = new Map<string, CallPolicy[]>();
   readonly #owners = new Map<string, unknown>();
   readonly #detach: (() => void) | undefined;
@@ -124,6 +128,8 @@ export class Cache {
     this.#stats = new Stats(options.maxLabels);
     this.#engine = new Engine(options, this.#stats, this.#events);
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
+    this.#tagIds = new BuiltKeys((tag) => tagId(options.namespace, tag));
+    this.#userKeys = new BuiltKeys((key) => userKey(options.namespace, key));
     storeUsers.set(this.#store, (storeUsers.get(this.#store) ?? 0) + 1);
     this.#detach = this.#store.attach?.({ error: (error, key) => this.#engine.storeError(error, key, undefined) });
   }
@@ -291,12 +297,17 @@ export class Cache {
     if (tags === undefined) return this.#namespaceTags;
     if (!Array.isArray(tags)) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describeValue(tags)}`);
     if (tags.length === 0) return this.#namespaceTags;
-    const ids = [this.#namespaceTags[0]!];
-    for (const tag of tags) {
+    // Not an array literal: V8 watches a literal's allocation site, and once a warm-up has
+    // kept its arrays (entries record them) it allocates every later one, each hit's too,
+    // in the old generation, where only a full collection frees it (docs/benchmarks.md).
+    const ids = new Array<string>(tags.length + 1);
+    ids[0] = this.#namespaceTags[0]!;
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i];
       if (typeof tag !== 'string' || tag.length === 0) {
         throw new CacheOptionsError(`${option} must be an array of non-empty strings; got an element ${describeValue(tag)}`);
       }
-      ids.push(tagId(this.namespace, tag));
+      ids[i + 1] = this.#tagIds.of(tag);
     }
     return ids;
   }
@@ -384,7 +395,7 @@ export class Cache {
     if (typeof key !== 'string' || key.length === 0) {
       throw new CacheOptionsError(`${where}: key must be a non-empty string; got ${describeValue(key)}`);
     }
-    return userKey(this.namespace, key);
+    return this.#userKeys.of(key);
   }
 
   #ttl(ttl: Duration, option: string): number {

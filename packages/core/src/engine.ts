@@ -58,6 +58,7 @@ export class Engine {
   readonly #limits: DecodeLimits;
   readonly #flights = new SingleFlight();
   readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
+  #lastVersions: readonly number[] | undefined;
   #closed = false;
   #enabled: boolean;
 
@@ -302,12 +303,15 @@ export class Engine {
    * the same versions, so they share one frozen array instead of holding one each.
    */
   #versionsOf(tags: readonly string[], states: readonly TagState[]): readonly number[] {
-    const last = this.#sharedVersions.get(tags);
+    // A tags function makes a new array per call: then the last versions made, whatever
+    // their tags, are worth a look (tags nobody invalidated share their versions).
+    const last = this.#sharedVersions.get(tags) ?? this.#lastVersions;
     if (last !== undefined && last.length === states.length && last.every((version, i) => states[i]?.version === version)) {
       return last;
     }
     const versions = Object.freeze(states.map((state) => state.version));
     this.#sharedVersions.set(tags, versions);
+    this.#lastVersions = versions;
     return versions;
   }
 

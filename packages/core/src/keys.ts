@@ -16,19 +16,73 @@ export { encodeArgs, hash, MAX_ARGS_KEY_LENGTH, MAX_KEY_DEPTH } from './key-args
  */
 
 /**
+ * A bounded memo of built keys that stops when it does not pay. A lookup pays only while
+ * the keys asked for fit in it: over a working set larger than `limit` (say 100k ids read
+ * in turn) nearly every lookup misses, and the miss, the insert and the strings it keeps
+ * alive cost more than building the key does. So when a fill of `limit` keys ends with
+ * fewer hits than keys, the memo empties and rests for {@link REST_FACTOR} × `limit`
+ * lookups (each answers "not known" at once), then tries again.
+ */
+export class KeyMemo<K = string, V = string> {
+  readonly #built = new Map<K, V>();
+  #hits = 0;
+  #resting = 0;
+
+  constructor(readonly limit = 4_096) {}
+
+  /** The key built for `key`, if the memo holds it. */
+  get(key: K): V | undefined {
+    if (this.#resting > 0) {
+      this.#resting--;
+      return undefined;
+    }
+    const known = this.#built.get(key);
+    if (known !== undefined) this.#hits++;
+    return known;
+  }
+
+  /** Remembers `built` for `key`, unless the memo rests. */
+  set(key: K, built: V): void {
+    if (this.#resting > 0) return;
+    if (this.#built.size >= this.limit) {
+      if (this.#hits < this.#built.size) this.#resting = this.limit * REST_FACTOR;
+      this.#built.clear();
+      this.#hits = 0;
+      if (this.#resting > 0) return;
+    }
+    this.#built.set(key, built);
+  }
+
+  /** Keys held now (at most `limit`). */
+  get size(): number {
+    return this.#built.size;
+  }
+
+  /** Whether lookups are skipped now because the last fill did not pay. */
+  get resting(): boolean {
+    return this.#resting > 0;
+  }
+}
+
+/** How many fills' worth of lookups a memo that did not pay skips before it tries again. */
+export const REST_FACTOR = 8;
+
+/**
  * The storage keys of one method's recent single-argument calls (an integer or a short
  * plain string), so that a hot key is built, flattened and hashed once instead of on
- * every hit. Bounded: when full it starts over.
+ * every hit.
  */
 export class HotKeys {
-  readonly #keys = new Map<number | string, string>();
+  readonly #keys: KeyMemo<number | string>;
   /** Class names seen in this method's arguments: two classes of one name must not share keys. */
   readonly #classes = new ArgClasses();
 
   constructor(
     readonly prefix: string,
-    readonly limit = 4_096,
-  ) {}
+    limit = 4_096,
+  ) {
+    this.#keys = new KeyMemo(limit);
+  }
 
   /** The key for a call with `args`, from the memo when the call has one simple argument. */
   keyOf(args: readonly unknown[], where: string): string {
@@ -38,18 +92,57 @@ export class HotKeys {
       if (typeof arg === 'string' || (typeof arg === 'number' && !Object.is(arg, -0))) {
         const known = this.#keys.get(arg);
         if (known !== undefined) return known;
-        const key = this.prefix + encodeArgs(args, where, this.#classes);
+        // Built flat (see flat()): the store keeps this very string for the entry.
+        const key = flat(this.prefix, encodeArgs(args, where, this.#classes));
         // Only values whose encoding is a fast path: -0 and 0 are one Map key but two encodings.
-        if (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg) && !Object.is(arg, -0)) {
-          if (this.#keys.size >= this.limit) this.#keys.clear();
-          this.#keys.set(arg, key);
-        }
+        if (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg)) this.#keys.set(arg, key);
         return key;
       }
     }
-    return this.prefix + encodeArgs(args, where, this.#classes);
+    return flat(this.prefix, encodeArgs(args, where, this.#classes));
   }
 }
+
+/**
+ * Recent results of a key-building function of one string (a user key to its storage
+ * key, a tag to its tag id), so that a hot key is built, checked and hashed once instead
+ * of on every hit: a hit costs one lookup of the user's string, and hands the store a
+ * string it has hashed before. Strings longer than {@link MAX_MEMO_KEY_LENGTH} are not kept.
+ */
+export class BuiltKeys {
+  readonly #memo: KeyMemo;
+
+  constructor(
+    readonly build: (text: string) => string,
+    limit = 4_096,
+  ) {
+    this.#memo = new KeyMemo(limit);
+  }
+
+  /** `build(text)`, from the memo when it has it. */
+  of(text: string): string {
+    const known = this.#memo.get(text);
+    if (known !== undefined) return known;
+    const built = this.build(text);
+    if (text.length <= MAX_MEMO_KEY_LENGTH) this.#memo.set(text, built);
+    return built;
+  }
+
+  /** Strings held now. */
+  get size(): number {
+    return this.#memo.size;
+  }
+}
+
+/** Longest user key or tag a memo keeps: longer ones are rare on hot paths and would cost memory. */
+export const MAX_MEMO_KEY_LENGTH = 128;
+
+/**
+ * `head + tail` as a flat string. `+` makes a rope (a cons string) for results of 13
+ * characters or more, which a Map flattens into a second string on every lookup, and
+ * which, kept as a store's key, costs both. A join builds the flat string directly.
+ */
+const flat = (head: string, tail: string): string => [head, tail].join('');
 
 /** A namespace: letters, digits, `_`, `-` and `.`; it may hold no `:` or `#`, which separate key parts. */
 export function isNamespace(value: unknown): value is string {
@@ -75,10 +168,10 @@ export const methodKeyPrefix = (namespace: string, label: string): string =>
   isWellFormed(label) ? `${namespace}:m:${label}:` : `${namespace}:n:${JSON.stringify(label)}:`;
 /** Storage key for a user-chosen key. */
 export const userKey = (namespace: string, key: string): string =>
-  isWellFormed(key) ? `${namespace}:k:${key}` : `${namespace}:e:${JSON.stringify(key)}`;
+  isWellFormed(key) ? flat(`${namespace}:k:`, key) : `${namespace}:e:${JSON.stringify(key)}`;
 /** Tag id in the store: the user's tag under the namespace (`<namespace>!<JSON>` when ill-formed). */
 export const tagId = (namespace: string, tag: string): string =>
-  isWellFormed(tag) ? `${namespace}#${tag}` : `${namespace}!${JSON.stringify(tag)}`;
+  isWellFormed(tag) ? flat(`${namespace}#`, tag) : `${namespace}!${JSON.stringify(tag)}`;
 /** The namespace's own tag, carried by every entry; `clear()` invalidates it. */
 export const namespaceTagId = (namespace: string): string => `${namespace}#`;
 

@@ -1,4 +1,5 @@
 import { CacheOptionsError } from './errors.js';
+import { describeValue } from './validate.js';
 import type { ClassRegistry, RegisteredClass } from './json-codec.js';
 
 /**
@@ -43,7 +44,7 @@ const SLOTTED: readonly object[] = [
 export function registerClasses(classes: unknown): ClassRegistry {
   if (!Array.isArray(classes)) {
     throw new CacheOptionsError(
-      `createJsonSerializer: \`classes\` must be an array of { name, type, toJSON?, revive? }; got ${describe(classes)}`,
+      `createJsonSerializer: \`classes\` must be an array of { name, type, toJSON?, revive? }; got ${describeValue(classes)}`,
     );
   }
   const byPrototype = new Map<object, RegisteredClass>();
@@ -52,25 +53,25 @@ export function registerClasses(classes: unknown): ClassRegistry {
   classes.forEach((entry: unknown, i) => {
     const at = `createJsonSerializer: classes[${i}]`;
     if (typeof entry !== 'object' || entry === null) {
-      throw new CacheOptionsError(`${at} must be an object { name, type, toJSON?, revive? }; got ${describe(entry)}`);
+      throw new CacheOptionsError(`${at} must be an object { name, type, toJSON?, revive? }; got ${describeValue(entry)}`);
     }
     for (const key of Object.keys(entry)) {
       if (!ENTRY_KEYS.includes(key)) throw new CacheOptionsError(`${at}: unknown key '${key}'. Known keys: ${ENTRY_KEYS.join(', ')}`);
     }
     const { name, type, toJSON, revive } = entry as Record<string, unknown>;
     if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
-      throw new CacheOptionsError(`${at}.name must be a string of 1 to ${MAX_NAME_LENGTH} characters; got ${describe(name)}`);
+      throw new CacheOptionsError(`${at}.name must be a string of 1 to ${MAX_NAME_LENGTH} characters; got ${describeValue(name)}`);
     }
     const label = `${at} ('${name}')`;
     if (typeof type !== 'function' || typeof type.prototype !== 'object' || type.prototype === null) {
-      throw new CacheOptionsError(`${label}.type must be a class (a function with a prototype); got ${describe(type)}`);
+      throw new CacheOptionsError(`${label}.type must be a class (a function with a prototype); got ${describeValue(type)}`);
     }
     if (HANDLED.includes(type)) {
       throw new CacheOptionsError(`${label}.type is ${type.name}, which the serializer already writes itself; remove it`);
     }
     for (const [hook, value] of [['toJSON', toJSON], ['revive', revive]] as const) {
       if (value !== undefined && typeof value !== 'function') {
-        throw new CacheOptionsError(`${label}.${hook} must be a function or left out; got ${describe(value)}`);
+        throw new CacheOptionsError(`${label}.${hook} must be a function or left out; got ${describeValue(value)}`);
       }
     }
     const prototype = type.prototype as object;
@@ -95,11 +96,4 @@ export function registerClasses(classes: unknown): ClassRegistry {
     byName.set(name, registered);
   });
   return { byPrototype, byName };
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' && value !== null ? 'an object' : String(value);
 }

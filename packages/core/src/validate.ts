@@ -12,7 +12,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'function') return value.name ? `a function (${value.name})` : 'a function';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
 }

@@ -73,9 +73,15 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
   readonly #sizeOf: ((value: unknown) => number) | undefined;
 
   constructor(options: ResolvedMemoryOptions) {
-    this.#lru = new Lru(options.maxEntries, options.maxBytes, (slot) => {
-      this.#stamps[slot] = undefined;
-    });
+    // No expiry column in the LRU: the record's own expiresAt is the one the cache judges.
+    this.#lru = new Lru(
+      options.maxEntries,
+      options.maxBytes,
+      (slot) => {
+        this.#stamps[slot] = undefined;
+      },
+      false,
+    );
     const capacity = this.#lru.capacity;
     this.#storedAt = new Float64Array(capacity);
     this.#expiresAt = new Float64Array(capacity);
@@ -92,7 +98,7 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
   }
 
   get(key: string): CacheRecord | undefined {
-    const slot = this.#lru.find(key, Number.NEGATIVE_INFINITY);
+    const slot = this.#lru.findUnexpiring(key);
     if (slot < 0) return undefined;
     const stamp = this.#stamps[slot]!;
     return {
@@ -106,7 +112,7 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
 
   put(key: string, record: CacheRecord, _ttlMs: number): void {
     const size = this.#sizeOf === undefined ? 0 : sizeWithOverhead(this.#sizeOf(record.value));
-    const slot = this.#lru.set(key, record.value, Number.POSITIVE_INFINITY, size);
+    const slot = this.#lru.set(key, record.value, Number.POSITIVE_INFINITY, size); // expiry: see the constructor
     if (slot < 0) return;
     if (slot >= this.#storedAt.length) this.#fit();
     this.#storedAt[slot] = record.storedAt;

@@ -159,3 +159,32 @@ describe('maxBytes', () => {
     expect(await cache.get('c')).toHaveLength(900);
   });
 });
+
+describe('Lru.findUnexpiring (the live store read)', () => {
+  it('finds the entry and makes it most recently used, without looking at its expiry', async () => {
+    const { Lru } = await import('../src/lru.js');
+    const lru = new Lru<string>(2, 0);
+    lru.set('a', 'A', Number.POSITIVE_INFINITY, 0);
+    lru.set('b', 'B', Number.POSITIVE_INFINITY, 0);
+    const slot = lru.findUnexpiring('a');
+    expect(lru.valueAt(slot)).toBe('A');
+    lru.set('c', 'C', Number.POSITIVE_INFINITY, 0); // evicts b, the least recently used
+    expect(lru.findUnexpiring('b')).toBe(-1);
+    expect(lru.valueAt(lru.findUnexpiring('a'))).toBe('A');
+    expect(lru.findUnexpiring('missing')).toBe(-1);
+  });
+});
+
+describe('an Lru without an expiry column', () => {
+  it('never expires an entry itself, whatever the time', async () => {
+    const { Lru } = await import('../src/lru.js');
+    const lru = new Lru<string>(4, 0, undefined, false);
+    lru.set('a', 'A', 0, 0);
+    expect(lru.get('a', Number.POSITIVE_INFINITY)).toBe('A');
+    for (let i = 0; i < 200; i++) lru.set(`k${i}`, 'v', 0, 0); // grows and evicts without a column
+    expect(lru.size).toBe(4);
+    lru.clear();
+    lru.set('b', 'B', 0, 0);
+    expect(lru.findUnexpiring('b')).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Cache, CallPolicy, EntryRef } from '../cache.js';
 import { describeValue } from '../validate.js';
 import { CacheOptionsError, KeyDerivationError } from '../errors.js';
-import { HotKeys, isKeySegment, methodKeyPrefix, userKey } from '../keys.js';
+import { BuiltKeys, HotKeys, isKeySegment, KeyMemo, MAX_MEMO_KEY_LENGTH, methodKeyPrefix, userKey } from '../keys.js';
 import { classConfig, resolveCache, type CacheSource, type ClassConfig } from './cache-config.js';
 import { findOwner, type AnyMethod } from './universal-decorator.js';
 
@@ -21,6 +21,13 @@ export interface Binding {
   readonly policy: CallPolicy;
   /** Builds `ns:m:Class.method:<args>` keys, remembering hot ones. */
   readonly keys: HotKeys;
+  /** The storage keys of the `key` function's recent results. */
+  readonly userKeys: BuiltKeys;
+  /**
+   * Tag-id lists of recent calls whose tags function gave one tag (the common
+   * `(id) => [\`user:${id}\`]`): a hit then reuses the very list its entry recorded.
+   */
+  readonly singleTags: KeyMemo<string, readonly string[]>;
   /** Tag ids when the tags do not depend on the arguments. */
   readonly staticTags: readonly string[] | undefined;
   /** Class-level tags, prepended to argument-dependent ones. */
@@ -42,6 +49,8 @@ export class MethodRecord {
   #owner: Function | undefined;
   #config: ClassConfig | undefined;
   #last: Binding | undefined;
+  /** Who to name in a "no cache" error, built once: a hit must not build it (or read `owner.name`). */
+  #who: string | undefined;
 
   constructor(
     readonly decorator: string,
@@ -74,7 +83,8 @@ export class MethodRecord {
 
   /** The cache for a call on `self`. */
   resolveCache(self: unknown, owner: Function): Cache {
-    return resolveCache(this.spec.cache ?? this.#classConfig(owner)?.cache, self, `${this.decorator} ${this.describeMethod(owner)}`);
+    this.#who ??= `${this.decorator} ${this.describeMethod(owner)}`;
+    return resolveCache(this.spec.cache ?? this.#classConfig(owner)?.cache, self, this.#who);
   }
 
   /** The binding for `cache`: label, policy, key prefix and static tags. */
@@ -91,6 +101,8 @@ export class MethodRecord {
       cache,
       policy: cache.policy(label, ttlMs, this.spec.unless, !this.standalone),
       keys: new HotKeys(methodKeyPrefix(cache.namespace, label)),
+      userKeys: new BuiltKeys((key) => userKey(cache.namespace, key)),
+      singleTags: new KeyMemo(),
       staticTags: typeof tags === 'function' ? undefined : cache.tagIds([...classTags, ...tags], `${label}: \`tags\``),
       classTags,
     };
@@ -106,7 +118,7 @@ export class MethodRecord {
     if (typeof key !== 'string' || key.length === 0) {
       throw new KeyDerivationError(`${binding.policy.label}: the \`key\` function must return a non-empty string; it returned ${typeof key}`);
     }
-    return userKey(binding.cache.namespace, key);
+    return binding.userKeys.of(key);
   }
 
   /** The tag ids of a call with `args`. */
@@ -116,8 +128,18 @@ export class MethodRecord {
     if (!Array.isArray(tags)) {
       throw new CacheOptionsError(`${binding.policy.label}: the \`tags\` function must return an array of non-empty strings; it returned ${describeValue(tags)}`);
     }
-    const all = binding.classTags.length === 0 ? tags : [...binding.classTags, ...tags];
-    return binding.cache.tagIds(all, `${binding.policy.label}: the \`tags\` function's result`);
+    if (binding.classTags.length === 0) {
+      const only: unknown = tags.length === 1 ? tags[0] : undefined;
+      if (typeof only === 'string' && only.length > 0 && only.length <= MAX_MEMO_KEY_LENGTH) {
+        const known = binding.singleTags.get(only);
+        if (known !== undefined) return known;
+        const ids = binding.cache.tagIds(tags, `${binding.policy.label}: the \`tags\` function's result`);
+        binding.singleTags.set(only, ids);
+        return ids;
+      }
+      return binding.cache.tagIds(tags, `${binding.policy.label}: the \`tags\` function's result`);
+    }
+    return binding.cache.tagIds([...binding.classTags, ...tags], `${binding.policy.label}: the \`tags\` function's result`);
   }
 
   /** An {@link EntryRef} naming this method's entry for `args`. */

@@ -1,0 +1,213 @@
+import 'reflect-metadata';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Cached, createCache, getDefaultCache, setDefaultCache, type Cache } from '@cachewise/core';
+import { memoryStore } from '@cachewise/memory';
+import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, REST_FACTOR, userKey } from '../src/keys.js';
+
+// What the hit path keeps between calls (memos of built keys, shared version arrays) is
+// bounded and never changes which entry a call reads. The speed itself is measured by
+// bench/ (docs/benchmarks.md), never here.
+
+describe('KeyMemo', () => {
+  it('holds 4,096 keys by default and rests for 32,768 lookups (docs/benchmarks.md)', () => {
+    expect(new KeyMemo().limit).toBe(4_096);
+    expect(new KeyMemo().limit * REST_FACTOR).toBe(32_768);
+    expect(MAX_MEMO_KEY_LENGTH).toBe(128);
+  });
+
+  it('holds at most `limit` keys', () => {
+    const memo = new KeyMemo<number>(8);
+    for (let i = 0; i < 100; i++) {
+      if (memo.get(i % 20) === undefined) memo.set(i % 20, `k${i % 20}`);
+      expect(memo.size).toBeLessThanOrEqual(8);
+    }
+  });
+
+  it('keeps a working set that fits, however long it is used', () => {
+    const memo = new KeyMemo<number>(8);
+    for (let i = 0; i < 8; i++) memo.set(i, `k${i}`);
+    for (let round = 0; round < 100; round++) for (let i = 0; i < 8; i++) expect(memo.get(i)).toBe(`k${i}`);
+    expect(memo.resting).toBe(false);
+  });
+
+  it('rests when a fill ends with fewer hits than keys, then tries again', () => {
+    const memo = new KeyMemo<number>(4);
+    // Five distinct keys in turn: the fifth finds the memo full after no hits.
+    for (let i = 0; i < 5; i++) {
+      expect(memo.get(i)).toBeUndefined();
+      memo.set(i, `k${i}`);
+    }
+    expect(memo.resting).toBe(true);
+    expect(memo.size).toBe(0);
+    // While it rests, nothing is kept and nothing is found.
+    memo.set(0, 'k0');
+    expect(memo.size).toBe(0);
+    for (let i = 0; i < 4 * REST_FACTOR; i++) expect(memo.get(0)).toBeUndefined();
+    expect(memo.resting).toBe(false);
+    memo.set(0, 'k0');
+    expect(memo.get(0)).toBe('k0');
+  });
+
+  it('a fill that paid starts over without resting', () => {
+    const memo = new KeyMemo<number>(2);
+    memo.set(1, 'k1');
+    memo.get(1);
+    memo.get(1);
+    memo.set(2, 'k2');
+    memo.set(3, 'k3'); // full, with 2 hits for 2 keys
+    expect(memo.resting).toBe(false);
+    expect(memo.get(3)).toBe('k3');
+  });
+});
+
+describe('BuiltKeys', () => {
+  it('answers what `build` answers, from the memo or not', () => {
+    const keys = new BuiltKeys((key) => userKey('ns', key), 4);
+    const inputs = ['a', 'b', 'a\ud800', 'a\ufffd', 'c', 'd', 'e', 'a', 'x'.repeat(MAX_MEMO_KEY_LENGTH + 1)];
+    for (let round = 0; round < 3; round++) {
+      for (const input of inputs) expect(keys.of(input)).toBe(userKey('ns', input));
+    }
+    expect(keys.size).toBeLessThanOrEqual(4);
+  });
+
+  it('does not keep long strings', () => {
+    const keys = new BuiltKeys((key) => userKey('ns', key));
+    keys.of('x'.repeat(MAX_MEMO_KEY_LENGTH + 1));
+    expect(keys.size).toBe(0);
+    keys.of('x'.repeat(MAX_MEMO_KEY_LENGTH));
+    expect(keys.size).toBe(1);
+  });
+});
+
+describe('HotKeys', () => {
+  it('gives the same keys over a working set larger than its memo as over a small one', () => {
+    const small = new HotKeys('ns:m:Repo.find:', 4);
+    const large = new HotKeys('ns:m:Repo.find:', 100_000);
+    for (let round = 0; round < 3; round++) {
+      for (let id = 0; id < 50; id++) {
+        expect(small.keyOf([id], 'find')).toBe(large.keyOf([id], 'find'));
+        expect(small.keyOf([`s${id}`], 'find')).toBe(large.keyOf([`s${id}`], 'find'));
+      }
+    }
+    expect(small.keyOf([-0], 'find')).not.toBe(small.keyOf([0], 'find'));
+  });
+});
+
+describe('a cached method with a key function', () => {
+  let cache: Cache;
+  let loads: number;
+
+  beforeEach(() => {
+    cache = createCache({ store: memoryStore(), namespace: 'hp', jitter: 0, setAsDefault: true });
+    loads = 0;
+  });
+  afterEach(() => setDefaultCache(undefined));
+
+  it('reads its entries by the key over a working set larger than the memo', async () => {
+    class Repo {
+      @Cached({ key: (id: number) => `user:${id}` })
+      async find(id: number): Promise<number> {
+        loads++;
+        return id * 2;
+      }
+    }
+    const repo = new Repo();
+    const ids = 5_000; // more than the memo's 4,096: it fills, rests and starts again
+    for (let round = 0; round < 3; round++) {
+      for (let id = 0; id < ids; id++) expect(await repo.find(id)).toBe(id * 2);
+    }
+    expect(loads).toBe(ids);
+    expect(await cache.get('user:17')).toBe(34);
+  });
+
+  it('keeps lone surrogates apart from U+FFFD on every call, memo or not', async () => {
+    class Repo {
+      @Cached({ key: (text: string) => text })
+      async echo(text: string): Promise<string> {
+        loads++;
+        return text;
+      }
+    }
+    const repo = new Repo();
+    for (let round = 0; round < 3; round++) {
+      expect(await repo.echo('a\ud800')).toBe('a\ud800');
+      expect(await repo.echo('a\ufffd')).toBe('a\ufffd');
+    }
+    expect(loads).toBe(2);
+  });
+});
+
+describe('the hit path of a decorated method', () => {
+  afterEach(() => setDefaultCache(undefined));
+
+  it("does not read the class's name on every call", async () => {
+    createCache({ store: memoryStore(), namespace: 'hp', setAsDefault: true });
+    let nameReads = 0;
+    class Repo {
+      static get name(): string {
+        nameReads++;
+        return 'Repo';
+      }
+
+      @Cached()
+      async find(id: number): Promise<number> {
+        return id;
+      }
+    }
+    const repo = new Repo();
+    await repo.find(1);
+    const afterFirst = nameReads;
+    for (let i = 0; i < 20; i++) await repo.find(1);
+    expect(nameReads).toBe(afterFirst);
+  });
+
+  it('entries of a tags function share one versions array while their tags are untouched', async () => {
+    const store = memoryStore();
+    createCache({ store, namespace: 'hp', jitter: 0, setAsDefault: true });
+    class Repo {
+      @Cached({ tags: (id: number) => [`user:${id}`] })
+      async find(id: number): Promise<number> {
+        return id;
+      }
+    }
+    const repo = new Repo();
+    for (let id = 0; id < 10; id++) await repo.find(id);
+    const versions = [1, 2, 3].map((id) => (store.read(`hp:m:Repo.find:n${id}`, []) as { record?: { versions: unknown } }).record?.versions);
+    expect(versions[0]).toBeDefined();
+    expect(versions[1]).toBe(versions[0]);
+    expect(versions[2]).toBe(versions[0]);
+  });
+
+  it('a call whose tags function gives one tag reads with the tag-id list its entry recorded', async () => {
+    const store = memoryStore();
+    const seen: (readonly string[])[] = [];
+    const read = store.read.bind(store);
+    Object.assign(store, {
+      read: (key: string, tags: readonly string[]) => {
+        seen.push(tags);
+        return read(key, tags);
+      },
+    });
+    createCache({ store, namespace: 'hp', jitter: 0, setAsDefault: true });
+    let loads = 0;
+    class Repo {
+      @Cached({ tags: (id: number) => [`user:${id}`] })
+      async find(id: number): Promise<number> {
+        loads++;
+        return id;
+      }
+    }
+    const repo = new Repo();
+    for (let i = 0; i < 3; i++) await repo.find(1);
+    await repo.find(2);
+    expect(loads).toBe(2);
+    expect(seen[0]).toEqual(['hp#', 'hp#user:1']);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).toBe(seen[0]);
+    expect(seen[3]).toEqual(['hp#', 'hp#user:2']);
+    await getDefaultCache()!.invalidateTags(['user:1']);
+    expect(await repo.find(1)).toBe(1);
+    expect(loads).toBe(3);
+  });
+});
+
