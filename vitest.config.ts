@@ -13,7 +13,14 @@ const jsonReport = process.env.CACHEWISE_TEST_REPORT;
 // dev dependency), child processes included (fixtures/peer.mjs reads the env variable).
 // One run, one report. Left out on ioredis 6: helpers.test.ts, which tests the helpers.
 const redisOnIoredis6 = [
-  'conformance', 'hygiene', 'owned-client', 'redis-store', 'round-trips', 'sentinel', 'visibility', 'ioredis-major',
+  'conformance',
+  'hygiene',
+  'owned-client',
+  'redis-store',
+  'round-trips',
+  'sentinel',
+  'visibility',
+  'ioredis-major',
 ].map((name) => `packages/redis/test/${name}.test.ts`);
 
 export default defineConfig({
@@ -21,7 +28,11 @@ export default defineConfig({
     swc.vite({
       exclude: [standardDecorators, /node_modules/],
       tsconfigFile: false,
-      jsc: { target: 'es2022', parser, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true } },
+      jsc: {
+        target: 'es2022',
+        parser,
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
+      },
     }),
     swc.vite({
       include: [standardDecorators],

@@ -7,8 +7,12 @@ import { fileURLToPath } from 'node:url';
  */
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '--build', 'packages/core', 'packages/memory', 'packages/redis'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [`${root}node_modules/typescript/bin/tsc`, '--build', 'packages/core', 'packages/memory', 'packages/redis'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 }

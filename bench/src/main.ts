@@ -9,14 +9,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './harness/child.js';
 import { describeMachine, describeSource, LoadSamples, packagesDistStamp } from './harness/machine.js';
-import { startPrivateRedis, type PrivateRedis } from './harness/redis-server.js';
+import { type PrivateRedis, startPrivateRedis } from './harness/redis-server.js';
 import { fmt } from './harness/stats.js';
 import { renderMemoryReport } from './report/memory.js';
 import type { JobOutcome } from './report/outcome.js';
 import { renderRedisReport } from './report/redis.js';
 import { renderRedisInvalidateReport } from './report/redis-invalidate.js';
 import type { RunResult } from './run-one.js';
-import { DEFAULT_ROUNDS, scenarios, type Family, type Params, type Scenario } from './scenarios/index.js';
+import { DEFAULT_ROUNDS, type Family, type Params, type Scenario, scenarios } from './scenarios/index.js';
 
 const FAMILIES: readonly Family[] = ['memory', 'redis', 'redis-invalidate'];
 const CHILD_TIMEOUT_MS = 180_000;
@@ -44,7 +44,8 @@ function parseOptions(argv: readonly string[]): Options {
     else if ((FAMILIES as readonly string[]).includes(arg)) families = [arg as Family];
     else if (arg === '--quick') quick = true;
     else if (/^--rounds=\d+$/.test(arg)) rounds = Number(arg.slice('--rounds='.length));
-    else throw new RangeError(`unknown argument '${arg}'; usage: main <${FAMILIES.join('|')}|all> [--rounds=N] [--quick]`);
+    else
+      throw new RangeError(`unknown argument '${arg}'; usage: main <${FAMILIES.join('|')}|all> [--rounds=N] [--quick]`);
   }
   if (rounds !== undefined && rounds < 1) throw new RangeError('--rounds must be at least 1');
   return { families, rounds: quick ? 1 : rounds, quick };
@@ -109,7 +110,13 @@ async function runFamily(family: Family, options: Options): Promise<void> {
         const { scenario, peer, outcome } = job;
         const label = `[${family} ${round + 1}/${rounds}] ${scenario.id} ${peer} ${JSON.stringify(outcome.variant)}`;
         if (scenario.needsRedis && redis === undefined) {
-          outcome.runs.push({ scenario: scenario.id, peer, params: {}, status: 'skipped', reason: `no redis-server: ${redisProblem}` });
+          outcome.runs.push({
+            scenario: scenario.id,
+            peer,
+            params: {},
+            status: 'skipped',
+            reason: `no redis-server: ${redisProblem}`,
+          });
           continue;
         }
         const params: Params = {
@@ -137,16 +144,24 @@ async function runFamily(family: Family, options: Options): Promise<void> {
     warnings: [
       ...(packagesDistStamp() === stamp
         ? []
-        : ['packages/*/dist changed while this ran (another build in the same tree): rows may mix two versions of cachewise.']),
+        : [
+            'packages/*/dist changed while this ran (another build in the same tree): rows may mix two versions of cachewise.',
+          ]),
       ...(busy === undefined ? [] : [busy]),
     ],
     rounds,
-    command: process.env.npm_lifecycle_event ? `pnpm ${process.env.npm_lifecycle_event}` : `node dist/main.js ${family}`,
+    command: process.env.npm_lifecycle_event
+      ? `pnpm ${process.env.npm_lifecycle_event}`
+      : `node dist/main.js ${family}`,
     minutes: (Date.now() - started) / 60_000,
     scenarios: scenarios.filter((s) => s.family === family),
   };
   const outcomes = jobs.map((j) => j.outcome);
-  const render = { memory: renderMemoryReport, redis: renderRedisReport, 'redis-invalidate': renderRedisInvalidateReport }[family];
+  const render = {
+    memory: renderMemoryReport,
+    redis: renderRedisReport,
+    'redis-invalidate': renderRedisInvalidateReport,
+  }[family];
   const markdown = render(outcomes, context);
   mkdirSync(RESULTS_DIR, { recursive: true });
   // Quick runs are smoke tests: their numbers go to an ignored file, never over a real run's.

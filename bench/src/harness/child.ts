@@ -12,8 +12,12 @@ export function runChild(scenario: string, peer: string, params: Params, timeout
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const fail = (reason: string): RunResult => ({ scenario, peer, params, status: 'failed', reason });
     child.on('error', (error) => {
@@ -22,7 +26,11 @@ export function runChild(scenario: string, peer: string, params: Params, timeout
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const line = stdout.trimEnd().split('\n').reverse().find((l) => l.startsWith('{'));
+      const line = stdout
+        .trimEnd()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'));
       if (line !== undefined) {
         try {
           resolve(JSON.parse(line) as RunResult);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -63,9 +65,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'cachewise-bench-redis-'));
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
     spawnError.catch(() => undefined); // an error after start-up must not crash the run
@@ -91,5 +97,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       },
     };
   }
-  throw new Error(`could not start redis-server: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  throw new Error(
+    `could not start redis-server: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+  );
 }

@@ -10,7 +10,11 @@ import { settleHeap } from '../harness/gc.js';
 
 /** Item 9: one write of a category whose products all point back to it, under `maxBytes`. */
 async function sharedReferences(products: number): Promise<string> {
-  const cache = createCache({ store: memoryStore({ maxBytes: 1e12 }), namespace: `shared${products}`, setAsDefault: false });
+  const cache = createCache({
+    store: memoryStore({ maxBytes: 1e12 }),
+    namespace: `shared${products}`,
+    setAsDefault: false,
+  });
   const category: { name: string; products: object[] } = { name: 'tools', products: [] };
   for (let i = 0; i < products; i++) category.products.push({ id: i, name: `product ${i}`, category });
   const start = performance.now();

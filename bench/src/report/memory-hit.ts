@@ -1,6 +1,15 @@
 import { fmt } from '../harness/stats.js';
 import type { Scenario } from '../scenarios/index.js';
-import { find, labelOf, problemsOf, rangeCell, setupNoteOf, summarize, UNSTABLE_NOTE, type JobOutcome } from './outcome.js';
+import {
+  find,
+  type JobOutcome,
+  labelOf,
+  problemsOf,
+  rangeCell,
+  setupNoteOf,
+  summarize,
+  UNSTABLE_NOTE,
+} from './outcome.js';
 import { divide, pairedSummary, ratioCell, ratioTarget } from './paired.js';
 
 const BASELINE = 'lru-cache';
@@ -60,7 +69,7 @@ export function hitTables(outcomes: readonly JobOutcome[], scenario: Scenario): 
     if (unstable) lines.push(UNSTABLE_NOTE, '');
   }
   lines.push(
-    '× columns: the median over rounds of the ratio of the two rows\' ns/op in the same round (rounds interleave the ' +
+    "× columns: the median over rounds of the ratio of the two rows' ns/op in the same round (rounds interleave the " +
       'peers, so this cancels drift of the machine between rounds); lower is faster.',
   );
   return lines;
@@ -75,7 +84,11 @@ export function hitTargets(outcomes: readonly JobOutcome[], scenario: Scenario):
     for (const peer of HELD_TO_2X) {
       const outcome = find(rows, scenario.id, peer);
       const label = outcome ? labelOf(outcome) : peer;
-      lines.push(ratioTarget(`${label} ≤ 2× lru-cache fetch(), ${n(keys)} keys`, pairedSummary(outcome, base, METRIC, divide), { atMost: 2 }));
+      lines.push(
+        ratioTarget(`${label} ≤ 2× lru-cache fetch(), ${n(keys)} keys`, pairedSummary(outcome, base, METRIC, divide), {
+          atMost: 2,
+        }),
+      );
     }
   }
   for (const keys of keyCounts(scenario)) {
@@ -86,7 +99,10 @@ export function hitTargets(outcomes: readonly JobOutcome[], scenario: Scenario):
       // How many times slower the rival is than @Cached, round by round.
       const s = pairedSummary(outcome, ours, METRIC, divide);
       const label = outcome ? labelOf(outcome) : peer;
-      return { beaten: s !== undefined && s.median > 1, text: s ? `${label} ${s.median.toFixed(2)}× @Cached's time` : `${label}: no result` };
+      return {
+        beaten: s !== undefined && s.median > 1,
+        text: s ? `${label} ${s.median.toFixed(2)}× @Cached's time` : `${label}: no result`,
+      };
     });
     lines.push(
       `- cachewise @Cached faster than every peer library, ${n(keys)} keys: ` +

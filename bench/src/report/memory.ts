@@ -1,7 +1,7 @@
 import { fmt, ratio } from '../harness/stats.js';
 import type { Scenario } from '../scenarios/index.js';
 import { hitProblems, hitTables, hitTargets, keyCounts } from './memory-hit.js';
-import { find, labelOf, paramsOf, problemsOf, rangeCell, summarize, type JobOutcome } from './outcome.js';
+import { find, type JobOutcome, labelOf, paramsOf, problemsOf, rangeCell, summarize } from './outcome.js';
 import { pairedSummary, subtract } from './paired.js';
 
 export interface ReportContext {
@@ -25,9 +25,12 @@ const SIZE_ROWS: Readonly<Record<string, { label?: string; keys: string }>> = {
   'values-only': { label: 'values alone (array indexed by id)', keys: 'none (8-byte array slot)' },
   'raw-map': { keys: '`user:<id>` (template string)' },
   'lru-cache': { label: 'lru-cache fetch(), short string keys', keys: '`user:<id>` (template string)' },
-  'lru-cache-namespaced': { label: 'lru-cache fetch(), namespaced string keys', keys: '`bench:m:Repo.findById:n<id>` (template string)' },
+  'lru-cache-namespaced': {
+    label: 'lru-cache fetch(), namespaced string keys',
+    keys: '`bench:m:Repo.findById:n<id>` (template string)',
+  },
   'cachewise-cached': { keys: '`bench:m:Repo.findById:n<id>` (built by `@Cached`)' },
-  'cachewise-cached-key': { keys: '`bench:k:user:<id>` (the key function\'s `user:<id>` under the namespace)' },
+  'cachewise-cached-key': { keys: "`bench:k:user:<id>` (the key function's `user:<id>` under the namespace)" },
 };
 
 /** Bytes per entry over the values alone, median of same-round differences. */
@@ -73,7 +76,7 @@ function sizeSection(outcomes: readonly JobOutcome[], scenario: Scenario): strin
       '(ArrayBuffers): hence the second column of each pair. ' +
       'Keys are part of each entry: `@Cached` stores `<namespace>:m:<Class>.<method>:<args>` keys, 23 + digits characters here, ' +
       'against 5 + digits for `user:<id>`, so the namespaced lru-cache row holds the same keys as the cachewise @Cached row and is the ' +
-      'like-for-like comparison; with a key function cachewise stores `<namespace>:k:<the function\'s key>`, 13 + digits characters here.',
+      "like-for-like comparison; with a key function cachewise stores `<namespace>:k:<the function's key>`, 13 + digits characters here.",
   );
   return lines;
 }
@@ -94,7 +97,9 @@ export function renderMemoryReport(outcomes: readonly JobOutcome[], context: Rep
     `Method: ${context.rounds} round${context.rounds === 1 ? '' : 's'}; in each, every (scenario, peer, working-set size) runs in a fresh \`node --expose-gc\` process, ` +
       'and the order of jobs is rotated from one round to the next. ' +
       (hit && hitParams
-        ? `A hit-path process warms ids 1..keys (keys = ${keyCounts(hit).map((k) => k.toLocaleString('en-US')).join(' and ')}, ` +
+        ? `A hit-path process warms ids 1..keys (keys = ${keyCounts(hit)
+            .map((k) => k.toLocaleString('en-US'))
+            .join(' and ')}, ` +
           'one process each, every key a hit afterwards: capacity is at least keys and warming must run the loader exactly keys times), ' +
           `runs one untimed pass, then ${hitParams.passes} timed passes of ` +
           `${hitParams.ops?.toLocaleString('en-US')} sequential awaited calls over ids 1..keys in turn (gc() before each) and reports the ` +

@@ -1,6 +1,6 @@
+import { max, median, min } from '../harness/stats.js';
 import type { RunResult } from '../run-one.js';
 import type { Params, Scenario } from '../scenarios/index.js';
-import { max, median, min } from '../harness/stats.js';
 
 /** Every round's result for one job: a (scenario, peer, variant). */
 export interface JobOutcome {
@@ -45,8 +45,7 @@ export function rangeCell(s: Summary, format: (n: number) => string): string {
   return `${format(s.min)}–${format(s.max)}${s.max > UNSTABLE_SPREAD * s.min ? ' ⚠' : ''}`;
 }
 
-export const UNSTABLE_NOTE =
-  `⚠: the rounds of this row differ by more than ${UNSTABLE_SPREAD}× (fastest vs slowest), so its ratios are rough.`;
+export const UNSTABLE_NOTE = `⚠: the rounds of this row differ by more than ${UNSTABLE_SPREAD}× (fastest vs slowest), so its ratios are rough.`;
 
 /** Why a job has no number, or some rounds failed: for the notes under a table. */
 export function problemsOf(outcome: JobOutcome): string[] {
@@ -56,10 +55,17 @@ export function problemsOf(outcome: JobOutcome): string[] {
     const key = `${run.status}: ${run.reason ?? 'no reason given'}`;
     reasons.set(key, (reasons.get(key) ?? 0) + 1);
   }
-  return [...reasons].map(([reason, count]) => `${labelOf(outcome)} — ${reason} (${count} of ${outcome.runs.length} rounds)`);
+  return [...reasons].map(
+    ([reason, count]) => `${labelOf(outcome)} — ${reason} (${count} of ${outcome.runs.length} rounds)`,
+  );
 }
 
-export function find(outcomes: readonly JobOutcome[], scenario: string, peer: string, variant: Params = {}): JobOutcome | undefined {
+export function find(
+  outcomes: readonly JobOutcome[],
+  scenario: string,
+  peer: string,
+  variant: Params = {},
+): JobOutcome | undefined {
   return outcomes.find(
     (o) => o.scenario === scenario && o.peer === peer && Object.entries(variant).every(([k, v]) => o.variant[k] === v),
   );

@@ -18,7 +18,8 @@ export function perRound(
   for (let i = 0; i < Math.min(a.runs.length, b.runs.length); i++) {
     const x = a.runs[i]?.status === 'ok' ? a.runs[i]?.result?.[metric] : undefined;
     const y = b.runs[i]?.status === 'ok' ? b.runs[i]?.result?.[metric] : undefined;
-    if (typeof x === 'number' && typeof y === 'number' && Number.isFinite(x) && Number.isFinite(y)) values.push(combine(x, y));
+    if (typeof x === 'number' && typeof y === 'number' && Number.isFinite(x) && Number.isFinite(y))
+      values.push(combine(x, y));
   }
   return values;
 }
@@ -47,7 +48,11 @@ export function ratioCell(s: Summary | undefined): string {
  * One target line: met or not met, judged on the median of the same-round ratios, with the
  * range and the number of rounds, so the verdict can be checked against the table.
  */
-export function ratioTarget(name: string, s: Summary | undefined, bound: { atMost: number } | { atLeast: number }): string {
+export function ratioTarget(
+  name: string,
+  s: Summary | undefined,
+  bound: { atMost: number } | { atLeast: number },
+): string {
   if (s === undefined) return `- ${name}: **not evaluated** (no round has both rows; see notes)`;
   const met = 'atMost' in bound ? s.median <= bound.atMost : s.median >= bound.atLeast;
   return (

@@ -1,6 +1,17 @@
 import { fmt } from '../harness/stats.js';
 import type { ReportContext } from './memory.js';
-import { find, labelOf, paramsOf, problemsOf, rangeCell, setupNoteOf, summarize, UNSTABLE_NOTE, UNSTABLE_SPREAD, type JobOutcome } from './outcome.js';
+import {
+  find,
+  type JobOutcome,
+  labelOf,
+  paramsOf,
+  problemsOf,
+  rangeCell,
+  setupNoteOf,
+  summarize,
+  UNSTABLE_NOTE,
+  UNSTABLE_SPREAD,
+} from './outcome.js';
 
 const SCENARIO = 'redis-invalidate';
 const PEER = 'cachewise';
@@ -61,31 +72,51 @@ export function renderRedisInvalidateReport(outcomes: readonly JobOutcome[], con
     );
   }
 
-  const breakdowns = new Set(jobs.flatMap((j) => fieldOf(j.outcome, 'serverBreakdown')).filter((b): b is string => typeof b === 'string'));
-  const others = new Set(jobs.flatMap((j) => fieldOf(j.outcome, 'otherBreakdowns').flat()).filter((b): b is string => typeof b === 'string'));
+  const breakdowns = new Set(
+    jobs.flatMap((j) => fieldOf(j.outcome, 'serverBreakdown')).filter((b): b is string => typeof b === 'string'),
+  );
+  const others = new Set(
+    jobs.flatMap((j) => fieldOf(j.outcome, 'otherBreakdowns').flat()).filter((b): b is string => typeof b === 'string'),
+  );
   const maxSent = Math.max(...jobs.map((j) => summarize(j.outcome, 'commandsSentMax')?.max ?? 0));
-  const keys = jobs.map((j) => ({ entries: j.entries, before: summarize(j.outcome, 'keysBefore'), after: summarize(j.outcome, 'keysAfter') }));
+  const keys = jobs.map((j) => ({
+    entries: j.entries,
+    before: summarize(j.outcome, 'keysBefore'),
+    after: summarize(j.outcome, 'keysAfter'),
+  }));
   lines.push(
     '',
     ...(lines.some((l) => l.includes(' ⚠')) ? [UNSTABLE_NOTE, ''] : []),
-    '- **commands sent**: commands the cache\'s ioredis client sent during the invalidation, counted on the client ' +
+    "- **commands sent**: commands the cache's ioredis client sent during the invalidation, counted on the client " +
       '(every ioredis command, pipelined or not, passes through `sendCommand`).',
     `- **commands counted by the server**: the sum of \`calls\` over every \`cmdstat_*\` line. Redis 7 also counts the commands a ` +
       `script runs inside it, so one EVALSHA shows up as more than one: per invalidation the server counted ` +
       `${[...breakdowns].map((b) => `\`${b}\``).join(' / ') || '—'}.` +
-      (others.size > 0 ? ` Other repetitions: ${[...others].map((b) => `\`${b}\``).join(' / ')} (a server that had not seen the script yet answers EVALSHA with NOSCRIPT, and the store sends EVAL).` : ''),
-    '- **Redis µs per EVALSHA call**: `usec / calls` of `cmdstat_evalsha`, the server\'s own time for the script, including the commands it runs; ' +
+      (others.size > 0
+        ? ` Other repetitions: ${[...others].map((b) => `\`${b}\``).join(' / ')} (a server that had not seen the script yet answers EVALSHA with NOSCRIPT, and the store sends EVAL).`
+        : ''),
+    "- **Redis µs per EVALSHA call**: `usec / calls` of `cmdstat_evalsha`, the server's own time for the script, including the commands it runs; " +
       'Redis counts whole microseconds; a repetition whose EVALSHA was answered NOSCRIPT is left out. The client ms adds the round trip and ' +
-      'cachewise\'s own work; the first invalidation of a process is shown apart (cold code paths, and on a fresh server the NOSCRIPT fallback).',
+      "cachewise's own work; the first invalidation of a process is shown apart (cold code paths, and on a fresh server the NOSCRIPT fallback).",
     `- Invalidation is by version: the tag's version moves on and tagged entries read as misses from then on; the entries themselves stay ` +
       `in Redis until their TTL. Keys in Redis before → after the invalidations: ` +
-      keys.map((k) => `N=${k.entries.toLocaleString('en-US')}: ${k.before ? fmt(k.before.median) : '—'} → ${k.after ? fmt(k.after.median) : '—'}`).join('; ') +
-      ' (the N entries, then also the tag\'s own key, written by the first invalidation).',
+      keys
+        .map(
+          (k) =>
+            `N=${k.entries.toLocaleString('en-US')}: ${k.before ? fmt(k.before.median) : '—'} → ${k.after ? fmt(k.after.median) : '—'}`,
+        )
+        .join('; ') +
+      " (the N entries, then also the tag's own key, written by the first invalidation).",
     '',
     '### Targets',
     '',
   );
-  const done = jobs.map((j) => ({ ...j, client: summarize(j.outcome, 'clientMs'), redis: summarize(j.outcome, 'redisUsecPerCall'), sent: summarize(j.outcome, 'commandsSent') }));
+  const done = jobs.map((j) => ({
+    ...j,
+    client: summarize(j.outcome, 'clientMs'),
+    redis: summarize(j.outcome, 'redisUsecPerCall'),
+    sent: summarize(j.outcome, 'commandsSent'),
+  }));
   if (done.some((j) => j.client === undefined || j.redis === undefined || j.sent === undefined)) {
     lines.push('- Not evaluated: some sizes have no result (see notes).');
   } else {
@@ -93,7 +124,9 @@ export function renderRedisInvalidateReport(outcomes: readonly JobOutcome[], con
     lines.push(
       `- One command per invalidation: ${oneCommand ? '**met**' : '**not met**'} — the client sent ` +
         `${done.map((j) => `${j.sent!.median}`).join(' / ')} command(s) (median, N = ${sizes.map((n) => n.toLocaleString('en-US')).join(' / ')})` +
-        (maxSent > 1 ? `; at most ${maxSent} in a single repetition (${others.size > 0 ? 'EVALSHA answered NOSCRIPT, then EVAL' : 'see the breakdowns above'})` : '') +
+        (maxSent > 1
+          ? `; at most ${maxSent} in a single repetition (${others.size > 0 ? 'EVALSHA answered NOSCRIPT, then EVAL' : 'see the breakdowns above'})`
+          : '') +
         '; the server, which counts the commands inside the script too, counted the numbers in the table.',
     );
     const worst = Math.max(...done.map((j) => j.redis!.max));
@@ -112,7 +145,9 @@ export function renderRedisInvalidateReport(outcomes: readonly JobOutcome[], con
         `(counted as flat within ${UNSTABLE_SPREAD}×, the spread this shared machine shows between rounds of one job).`,
     );
   }
-  const problems = outcomes.filter((o) => o.scenario === SCENARIO).flatMap((o) => problemsOf(o).map((p) => `N=${o.variant.entries}: ${p}`));
+  const problems = outcomes
+    .filter((o) => o.scenario === SCENARIO)
+    .flatMap((o) => problemsOf(o).map((p) => `N=${o.variant.entries}: ${p}`));
   lines.push('');
   if (problems.length > 0) lines.push('## Notes', '', ...problems.map((p) => `- ${p}`), '');
   return lines.join('\n');

@@ -1,6 +1,16 @@
 import { fmt } from '../harness/stats.js';
-import { find, labelOf, paramsOf, problemsOf, rangeCell, setupNoteOf, summarize, UNSTABLE_NOTE, type JobOutcome } from './outcome.js';
 import type { ReportContext } from './memory.js';
+import {
+  find,
+  type JobOutcome,
+  labelOf,
+  paramsOf,
+  problemsOf,
+  rangeCell,
+  setupNoteOf,
+  summarize,
+  UNSTABLE_NOTE,
+} from './outcome.js';
 import { divide, pairedSummary, ratioCell, ratioTarget } from './paired.js';
 
 const BASELINE = 'raw-ioredis';
@@ -14,7 +24,12 @@ function targets(outcomes: readonly JobOutcome[], scenarioId: string, labels: Re
   const check = (peer: string, concurrency: number, name: string, bound: { atLeast: number }): string =>
     ratioTarget(
       `${labels.get(peer) ?? peer} ${name}, c=${concurrency}`,
-      pairedSummary(find(outcomes, scenarioId, peer, { concurrency }), find(outcomes, scenarioId, BASELINE, { concurrency }), METRIC, divide),
+      pairedSummary(
+        find(outcomes, scenarioId, peer, { concurrency }),
+        find(outcomes, scenarioId, BASELINE, { concurrency }),
+        METRIC,
+        divide,
+      ),
       bound,
     );
   return [
@@ -64,7 +79,9 @@ export function renderRedisReport(outcomes: readonly JobOutcome[], context: Repo
       const s = summarize(job, METRIC);
       const base = find(outcomes, scenario.id, BASELINE, { concurrency });
       cells.push(
-        s === undefined ? '— | — | —' : `${fmt(s.median)} | ${rangeCell(s, fmt)} | ${ratioCell(pairedSummary(job, base, METRIC, divide))}`,
+        s === undefined
+          ? '— | — | —'
+          : `${fmt(s.median)} | ${rangeCell(s, fmt)} | ${ratioCell(pairedSummary(job, base, METRIC, divide))}`,
       );
     }
     if (outcome === undefined) continue;
@@ -80,7 +97,7 @@ export function renderRedisReport(outcomes: readonly JobOutcome[], context: Repo
       'and otherwise the defaults a user has — no ' +
       '`enableAutoPipelining`. The cachewise rows get their batching from the store itself: reads issued in the same tick ' +
       'leave as one pipeline (a lone read as a plain MGET), which is what the c=64 column exercises. raw ioredis, ' +
-      'bentocache and type-cacheable do no batching of their own. cache-manager\'s @keyv/redis runs on node-redis 5, which by ' +
+      "bentocache and type-cacheable do no batching of their own. cache-manager's @keyv/redis runs on node-redis 5, which by " +
       'default queues commands and writes all those queued before the next turn of the event loop (`setImmediate`) in one socket write.',
     '',
     ...(lines.some((l) => l.includes(' ⚠')) ? [UNSTABLE_NOTE] : []),

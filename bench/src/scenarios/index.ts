@@ -1,5 +1,5 @@
-import { measureMemoryHit, type MemoryHitParams } from './memory-hit/measure.js';
-import { measureMemorySize, type MemorySizeParams } from './memory-size/measure.js';
+import { type MemoryHitParams, measureMemoryHit } from './memory-hit/measure.js';
+import { type MemorySizeParams, measureMemorySize } from './memory-size/measure.js';
 import type { Peer } from './peer.js';
 import { measureRedisHit, type RedisHitParams } from './redis-hit/measure.js';
 import { measureRedisInvalidate, type RedisInvalidateParams } from './redis-invalidate/measure.js';

@@ -1,12 +1,12 @@
-import { parseDuration, type Duration } from './duration.js';
-import { Engine, type CallPolicy, type Loader } from './engine.js';
+import { type Duration, parseDuration } from './duration.js';
+import { type CallPolicy, Engine, type Loader } from './engine.js';
 import { CacheOptionsError } from './errors.js';
-import { Emitter, type CacheEventName, type CacheListener } from './events.js';
+import { type CacheEventName, type CacheListener, Emitter } from './events.js';
 import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
-import { checkTtlFitsStore, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js';
-import { checkMode, describeValue, isCache, rejectUnknownOptions } from './validate.js';
-import { Stats, type CacheStats } from './stats.js';
+import { type CacheOptions, checkTtlFitsStore, type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
+import { type CacheStats, Stats } from './stats.js';
 import type { InvalidationMode, MaybePromise, Store, TagState } from './store.js';
+import { checkMode, describeValue, isCache, rejectUnknownOptions } from './validate.js';
 
 export type { CallPolicy } from './engine.js';
 
@@ -69,7 +69,9 @@ const storeUsers = new WeakMap<Store, number>();
 /** The cache decorators use when none is named: the first one created, or the one set here. */
 export function setDefaultCache(cache: Cache | undefined): void {
   if (cache !== undefined && !isCache(cache)) {
-    throw new CacheOptionsError(`setDefaultCache: expected a Cache made by createCache() or undefined; got ${describeValue(cache)}`);
+    throw new CacheOptionsError(
+      `setDefaultCache: expected a Cache made by createCache() or undefined; got ${describeValue(cache)}`,
+    );
   }
   defaultCache = cache;
 }
@@ -151,10 +153,17 @@ export class Cache {
       const tags = this.tagIds(options.tags, 'wrap: `tags`');
       const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'wrap: `ttl`');
       if (options.unless !== undefined && typeof options.unless !== 'function') {
-        throw new CacheOptionsError(`wrap: \`unless\` must be a function of the value; got ${describeValue(options.unless)}`);
+        throw new CacheOptionsError(
+          `wrap: \`unless\` must be a function of the value; got ${describeValue(options.unless)}`,
+        );
       }
-      if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0 || options.name.startsWith('#'))) {
-        throw new CacheOptionsError(`wrap: \`name\` must be a non-empty string not starting with '#'; got ${describeValue(options.name)}`);
+      if (
+        options.name !== undefined &&
+        (typeof options.name !== 'string' || options.name.length === 0 || options.name.startsWith('#'))
+      ) {
+        throw new CacheOptionsError(
+          `wrap: \`name\` must be a non-empty string not starting with '#'; got ${describeValue(options.name)}`,
+        );
       }
       const policy = this.policy(options.name ?? WRAP_LABEL, ttlMs, options.unless as CallPolicy['unless'], false);
       return this.call(storageKey, tags, policy, loader as Loader, undefined, []) as Promise<T>;
@@ -173,7 +182,12 @@ export class Cache {
   /** The fresh entry under `key` with its metadata, or `undefined` on a miss. */
   async getEntry<T = unknown>(key: string | EntryRef): Promise<CacheEntryInfo<T> | undefined> {
     if (this.closed) return undefined;
-    const found = await this.#engine.fresh(this.storageKey(key, 'getEntry'), this.#namespaceTags, this.#getPolicy(), true);
+    const found = await this.#engine.fresh(
+      this.storageKey(key, 'getEntry'),
+      this.#namespaceTags,
+      this.#getPolicy(),
+      true,
+    );
     if (found === undefined) return undefined;
     return {
       value: found.value as T,
@@ -203,7 +217,15 @@ export class Cache {
       this.#engine.storeError(error, storageKey, policy);
       throw error;
     }
-    await this.#engine.write(storageKey, value, tags, states.map((state) => state.version), undefined, policy, true);
+    await this.#engine.write(
+      storageKey,
+      value,
+      tags,
+      states.map((state) => state.version),
+      undefined,
+      policy,
+      true,
+    );
   }
 
   /**
@@ -227,7 +249,9 @@ export class Cache {
     rejectUnknownOptions('invalidateTags', options, INVALIDATE_OPTIONS);
     const mode = checkMode(options.mode, 'invalidateTags: `mode`');
     if (!Array.isArray(tags)) {
-      throw new CacheOptionsError(`invalidateTags: \`tags\` must be an array of non-empty strings; got ${describeValue(tags)}`);
+      throw new CacheOptionsError(
+        `invalidateTags: \`tags\` must be an array of non-empty strings; got ${describeValue(tags)}`,
+      );
     }
     const ids = this.tagIds(tags, 'invalidateTags: `tags`').slice(1);
     if (ids.length === 0 || this.closed) return;
@@ -262,7 +286,8 @@ export class Cache {
    * cache.setEnabled(false); // every call goes to the database, the cache is bypassed
    */
   setEnabled(enabled: boolean): void {
-    if (typeof enabled !== 'boolean') throw new CacheOptionsError(`setEnabled: expected true or false; got ${describeValue(enabled)}`);
+    if (typeof enabled !== 'boolean')
+      throw new CacheOptionsError(`setEnabled: expected true or false; got ${describeValue(enabled)}`);
     this.#engine.enabled = enabled;
   }
 
@@ -295,7 +320,8 @@ export class Cache {
   /** @internal Tag ids of an entry: the namespace tag first, then the user's tags. */
   tagIds(tags: readonly string[] | undefined, option: string): readonly string[] {
     if (tags === undefined) return this.#namespaceTags;
-    if (!Array.isArray(tags)) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describeValue(tags)}`);
+    if (!Array.isArray(tags))
+      throw new CacheOptionsError(`${option} must be an array of non-empty strings; got ${describeValue(tags)}`);
     if (tags.length === 0) return this.#namespaceTags;
     // Not an array literal: V8 watches a literal's allocation site, and once a warm-up has
     // kept its arrays (entries record them) it allocates every later one, each hit's too,
@@ -305,7 +331,9 @@ export class Cache {
     for (let i = 0; i < tags.length; i++) {
       const tag = tags[i];
       if (typeof tag !== 'string' || tag.length === 0) {
-        throw new CacheOptionsError(`${option} must be an array of non-empty strings; got an element ${describeValue(tag)}`);
+        throw new CacheOptionsError(
+          `${option} must be an array of non-empty strings; got an element ${describeValue(tag)}`,
+        );
       }
       ids[i + 1] = this.#tagIds.of(tag);
     }
@@ -331,7 +359,8 @@ export class Cache {
         checkTtlFitsStore(ttlMs, this.#store, `${label}: \`ttl\``);
         return { label, counters: this.#stats.forLabel(label), ttlMs, unless, requirePromise };
       }
-      this.#policies.set(label, (policies = []));
+      policies = [];
+      this.#policies.set(label, policies);
     }
     for (const policy of policies) {
       if (policy.ttlMs === ttlMs && policy.unless === unless && policy.requirePromise === requirePromise) return policy;
@@ -352,7 +381,8 @@ export class Cache {
     const current = this.#owners.get(label);
     if (current === undefined) this.#owners.set(label, owner);
     else if (current !== owner) {
-      const fix = kind === 'function' ? 'give one of them another `name` option' : "give one of them @CacheConfig({ name: '…' })";
+      const fix =
+        kind === 'function' ? 'give one of them another `name` option' : "give one of them @CacheConfig({ name: '…' })";
       throw new CacheOptionsError(
         `two different ${kind === 'function' ? 'functions' : 'classes'} use the cache key label '${label}' in ` +
           `namespace '${this.namespace}'; ${fix} so their entries cannot mix`,
@@ -366,7 +396,14 @@ export class Cache {
   }
 
   /** @internal A cached call: see {@link Engine.call}. */
-  call(key: string, tags: readonly string[], policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
+  call(
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
     return this.#engine.call(key, tags, policy, fn, self, args);
   }
 

@@ -38,7 +38,9 @@ export function parseDuration(value: unknown, option: string, { allowZero = fals
     );
   }
   if (ms > MAX_DURATION_MS) {
-    throw new CacheOptionsError(`${option} must be at most 100 years (${MAX_DURATION_MS} ms); got ${describeValue(value)}`);
+    throw new CacheOptionsError(
+      `${option} must be at most 100 years (${MAX_DURATION_MS} ms); got ${describeValue(value)}`,
+    );
   }
   return Math.round(ms);
 }

@@ -1,13 +1,20 @@
-import { describeValue } from './validate.js';
-import { decodeRecord, encodeRecord, type CacheRecord, type DecodeLimits } from './record.js';
-import { CacheError, CacheOptionsError, DecodeError, type SerializationError, StoreError, withoutArguments } from './errors.js';
+import {
+  CacheError,
+  CacheOptionsError,
+  DecodeError,
+  type SerializationError,
+  StoreError,
+  withoutArguments,
+} from './errors.js';
 import type { CacheErrorKind, Emitter } from './events.js';
 import { hash } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
+import { type CacheRecord, type DecodeLimits, decodeRecord, encodeRecord } from './record.js';
 import { assertSerializable, jsonSerializer } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
 import type { CacheCounters, Stats } from './stats.js';
 import { isThenable, type MaybePromise, type StoreRead, type TagState } from './store.js';
+import { describeValue } from './validate.js';
 
 // Labels already warned about, process-wide (a warning is a process matter), bounded.
 const warnedLabels = new Set<string>();
@@ -22,9 +29,10 @@ function warnUncacheable(label: string, storeName: string, error: CacheError): v
   if (warnedLabels.has(id) || warnedLabels.size >= MAX_WARNED_LABELS) return;
   warnedLabels.add(id);
   const className = (error as SerializationError).className;
-  const fix = className === undefined
-    ? 'Return plain data, or use a serializer that can encode it.'
-    : `Return plain data, or register the class: createJsonSerializer({ classes: [{ name: '${className}', type: ${className} }] }).`;
+  const fix =
+    className === undefined
+      ? 'Return plain data, or use a serializer that can encode it.'
+      : `Return plain data, or register the class: createJsonSerializer({ classes: [{ name: '${className}', type: ${className} }] }).`;
   process.emitWarning(
     `${label} returned a value the ${storeName} store cannot hold, so its results are returned but never cached ` +
       `(counted as stats().uncacheable): ${error.message}. ${fix} See docs/values.md.`,
@@ -94,7 +102,14 @@ export class Engine {
   }
 
   /** A cached call. The hit path allocates nothing beyond what the store returns. */
-  call(key: string, tags: readonly string[], policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
+  call(
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
     if (this.#closed) return Promise.resolve(fn.apply(self, args));
     if (!this.#enabled) {
       this.#countMiss(key, policy);
@@ -122,7 +137,12 @@ export class Engine {
   }
 
   /** A fresh record plus its etag, for `get`/`getEntry`; `undefined` on a miss or a store failure. */
-  async fresh(key: string, tags: readonly string[], policy: CallPolicy, withEtag: boolean): Promise<(CacheRecord & { etag: string }) | undefined> {
+  async fresh(
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    withEtag: boolean,
+  ): Promise<(CacheRecord & { etag: string }) | undefined> {
     if (!this.#enabled) {
       this.#countMiss(key, policy);
       return undefined;
@@ -158,8 +178,13 @@ export class Engine {
    * `throwErrors` (an explicit `set`), never on a load's write (fail-open).
    */
   async write(
-    key: string, value: unknown, tags: readonly string[], versions: readonly number[], generation: number | undefined,
-    policy: CallPolicy, throwErrors: boolean,
+    key: string,
+    value: unknown,
+    tags: readonly string[],
+    versions: readonly number[],
+    generation: number | undefined,
+    policy: CallPolicy,
+    throwErrors: boolean,
   ): Promise<void> {
     const now = this.#options.clock.now();
     const ttlMs = this.#jittered(policy.ttlMs);
@@ -202,20 +227,36 @@ export class Engine {
     const wrapped =
       error instanceof CacheError
         ? error
-        : new StoreError(`${this.#options.store.name} store failed: ${(error as Error | undefined)?.message ?? String(error)}`, {
-            cause: withoutArguments(error),
-          });
+        : new StoreError(
+            `${this.#options.store.name} store failed: ${(error as Error | undefined)?.message ?? String(error)}`,
+            {
+              cause: withoutArguments(error),
+            },
+          );
     this.emitError('store', wrapped, key, policy?.label);
   }
 
   emitError(kind: CacheErrorKind, error: unknown, key: string | undefined, label: string | undefined): void {
     if (!this.#events.has('error')) return;
-    this.#events.emit('error', { kind, error, ...(key === undefined ? {} : { key }), ...(label === undefined ? {} : { label }) });
+    this.#events.emit('error', {
+      kind,
+      error,
+      ...(key === undefined ? {} : { key }),
+      ...(label === undefined ? {} : { label }),
+    });
   }
 
   // ---- the call path ----------------------------------------------------------------
 
-  #decide(read: Read, key: string, tags: readonly string[], policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
+  #decide(
+    read: Read,
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
     const record = read.record;
     if (record !== undefined) {
       const verdict = this.#judge(record, read.tags, tags);
@@ -278,7 +319,15 @@ export class Engine {
     return joined;
   }
 
-  #miss(read: Read, key: string, tags: readonly string[], policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
+  #miss(
+    read: Read,
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
     // Another caller may have started the load while this one's read was out.
     const joined = this.#flights.join(key);
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
@@ -290,7 +339,14 @@ export class Engine {
   }
 
   /** The store could not be read: run the loader (still once per key) and do not write. */
-  #readFailed(error: unknown, key: string, policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
+  #readFailed(
+    error: unknown,
+    key: string,
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
     this.storeError(error, key, policy);
     const joined = this.#flights.join(key);
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
@@ -306,7 +362,11 @@ export class Engine {
     // A tags function makes a new array per call: then the last versions made, whatever
     // their tags, are worth a look (tags nobody invalidated share their versions).
     const last = this.#sharedVersions.get(tags) ?? this.#lastVersions;
-    if (last !== undefined && last.length === states.length && last.every((version, i) => states[i]?.version === version)) {
+    if (
+      last !== undefined &&
+      last.length === states.length &&
+      last.every((version, i) => states[i]?.version === version)
+    ) {
       return last;
     }
     const versions = Object.freeze(states.map((state) => state.version));
@@ -316,8 +376,14 @@ export class Engine {
   }
 
   async #load(
-    key: string, tags: readonly string[], versions: readonly number[] | undefined, generation: number | undefined,
-    policy: CallPolicy, fn: Loader, self: unknown, args: unknown[],
+    key: string,
+    tags: readonly string[],
+    versions: readonly number[] | undefined,
+    generation: number | undefined,
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
   ): Promise<unknown> {
     policy.counters.loads++;
     this.#stats.total.loads++;
@@ -360,9 +426,14 @@ export class Engine {
     const bytes = read.record;
     if (bytes === undefined) return read as StoreRead<never>;
     try {
-      return { record: decodeRecord(bytes, this.#options.serializer, this.#limits), tags: read.tags, generation: read.generation };
+      return {
+        record: decodeRecord(bytes, this.#options.serializer, this.#limits),
+        tags: read.tags,
+        generation: read.generation,
+      };
     } catch (error) {
-      const reported = error instanceof DecodeError ? error : new DecodeError('payload could not be decoded', { cause: error });
+      const reported =
+        error instanceof DecodeError ? error : new DecodeError('payload could not be decoded', { cause: error });
       this.emitError('decode', reported, key, undefined);
       return { record: undefined, tags: read.tags, generation: read.generation };
     }
@@ -371,7 +442,9 @@ export class Engine {
   #etag(record: CacheRecord, key: string): string {
     let bytes: Uint8Array | string;
     try {
-      bytes = (this.#options.store.payload === 'bytes' ? this.#options.serializer : jsonSerializer).encode(record.value);
+      bytes = (this.#options.store.payload === 'bytes' ? this.#options.serializer : jsonSerializer).encode(
+        record.value,
+      );
     } catch {
       bytes = `${key}\u0000${record.storedAt}`; // live values that cannot be serialized
     }

@@ -30,7 +30,8 @@ export class Emitter {
   readonly #listeners: { [E in CacheEventName]?: CacheListener<E>[] } = {};
 
   on<E extends CacheEventName>(name: E, listener: CacheListener<E>): () => void {
-    const list = (this.#listeners[name] ??= []) as CacheListener<E>[];
+    this.#listeners[name] ??= [];
+    const list = this.#listeners[name] as CacheListener<E>[];
     list.push(listener);
     return () => {
       const index = list.indexOf(listener);

@@ -81,7 +81,10 @@ function encodeObject(object: object, depth: number, stack: object[], classes: C
     try {
       plain = registered.toJSON(object as never);
     } catch (cause) {
-      throw new Refusal(`an instance of ${registered.name}: its toJSON hook threw`, { className: registered.name, cause });
+      throw new Refusal(`an instance of ${registered.name}: its toJSON hook threw`, {
+        className: registered.name,
+        cause,
+      });
     }
     return { [MARK]: 'C', c: registered.name, v: child(plain, '.toJSON()', depth, stack, classes) };
   }
@@ -90,9 +93,12 @@ function encodeObject(object: object, depth: number, stack: object[], classes: C
 
 /** Date, Map, Set and typed arrays of exactly the built-in class; undefined for anything else. */
 function encodeBuiltIn(
-  object: object, proto: object, encode: (item: unknown, segment: string) => unknown,
+  object: object,
+  proto: object,
+  encode: (item: unknown, segment: string) => unknown,
 ): Special | undefined {
-  if (proto === Date.prototype || proto === Map.prototype || proto === Set.prototype) refuseOwnProperties(object, proto);
+  if (proto === Date.prototype || proto === Map.prototype || proto === Set.prototype)
+    refuseOwnProperties(object, proto);
   if (proto === Date.prototype) {
     const time = (object as Date).getTime();
     return { [MARK]: 'D', v: Number.isNaN(time) ? null : time };
@@ -121,11 +127,17 @@ function encodeBuiltIn(
 // By prototype, not `constructor.name`: a subclass, or a class that calls itself
 // `Uint8Array`, is not the built-in and is refused.
 const TYPED_ARRAY_NAMES: ReadonlyMap<object, string> = new Map<object, string>([
-  [Int8Array.prototype, 'Int8Array'], [Uint8Array.prototype, 'Uint8Array'],
-  [Uint8ClampedArray.prototype, 'Uint8ClampedArray'], [Int16Array.prototype, 'Int16Array'],
-  [Uint16Array.prototype, 'Uint16Array'], [Int32Array.prototype, 'Int32Array'], [Uint32Array.prototype, 'Uint32Array'],
-  [Float32Array.prototype, 'Float32Array'], [Float64Array.prototype, 'Float64Array'],
-  [BigInt64Array.prototype, 'BigInt64Array'], [BigUint64Array.prototype, 'BigUint64Array'],
+  [Int8Array.prototype, 'Int8Array'],
+  [Uint8Array.prototype, 'Uint8Array'],
+  [Uint8ClampedArray.prototype, 'Uint8ClampedArray'],
+  [Int16Array.prototype, 'Int16Array'],
+  [Uint16Array.prototype, 'Uint16Array'],
+  [Int32Array.prototype, 'Int32Array'],
+  [Uint32Array.prototype, 'Uint32Array'],
+  [Float32Array.prototype, 'Float32Array'],
+  [Float64Array.prototype, 'Float64Array'],
+  [BigInt64Array.prototype, 'BigInt64Array'],
+  [BigUint64Array.prototype, 'BigUint64Array'],
   [Buffer.prototype, 'Buffer'],
 ]);
 
@@ -138,7 +150,12 @@ function refuseOwnProperties(object: object, proto: object): void {
 }
 
 /** Own enumerable string-keyed properties as an object; keys that start with the mark are escaped. */
-function encodeProperties(object: object, depth: number, stack: object[], classes: ClassRegistry): Record<string, unknown> {
+function encodeProperties(
+  object: object,
+  depth: number,
+  stack: object[],
+  classes: ClassRegistry,
+): Record<string, unknown> {
   refuseSymbolKeys(object);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(object)) {
@@ -178,7 +195,11 @@ function encodeArray(array: unknown[], depth: number, stack: object[], classes: 
   for (const key of keys) {
     const index = arrayIndex(key);
     if (index === undefined) {
-      define(extra, key.startsWith(MARK) ? MARK + key : key, child(array[key as never], keySegment(key), depth, stack, classes));
+      define(
+        extra,
+        key.startsWith(MARK) ? MARK + key : key,
+        child(array[key as never], keySegment(key), depth, stack, classes),
+      );
       extras++;
       continue;
     }
@@ -252,10 +273,17 @@ export function fromTagged(value: unknown, depth: number, classes: ClassRegistry
 }
 
 function decodeProperties<T extends object>(
-  record: Record<string, unknown>, target: T, depth: number, classes: ClassRegistry,
+  record: Record<string, unknown>,
+  target: T,
+  depth: number,
+  classes: ClassRegistry,
 ): T {
   for (const key of Object.keys(record)) {
-    define(target as Record<string, unknown>, key.startsWith(MARK) ? key.slice(1) : key, fromTagged(record[key], depth + 1, classes));
+    define(
+      target as Record<string, unknown>,
+      key.startsWith(MARK) ? key.slice(1) : key,
+      fromTagged(record[key], depth + 1, classes),
+    );
   }
   return target;
 }
@@ -281,7 +309,8 @@ function decodeArray(record: Record<string, unknown>, depth: number, classes: Cl
   if (p === undefined) return out;
   for (const key of Object.keys(p)) {
     const name = key.startsWith(MARK) ? key.slice(1) : key;
-    if (name === 'length' || arrayIndex(name) !== undefined) throw new DecodeError(`bad array property ${JSON.stringify(name)} in payload`);
+    if (name === 'length' || arrayIndex(name) !== undefined)
+      throw new DecodeError(`bad array property ${JSON.stringify(name)} in payload`);
     define(out as unknown as Record<string, unknown>, name, fromTagged(p[key], depth + 1, classes));
   }
   return out;

@@ -23,7 +23,10 @@ export type Special = { readonly [MARK]: string; readonly [key: string]: unknown
 export class Refusal extends Error {
   readonly segments: string[] = [];
   readonly className: string | undefined;
-  constructor(readonly what: string, options?: { className?: string | undefined; cause?: unknown }) {
+  constructor(
+    readonly what: string,
+    options?: { className?: string | undefined; cause?: unknown },
+  ) {
     super(what, options?.cause === undefined ? undefined : { cause: options.cause });
     this.className = options?.className;
   }
@@ -38,7 +41,9 @@ export class Refusal extends Error {
 /** The refusal of an instance of a class the serializer does not know. */
 export function refuseClass(proto: object): Refusal {
   const name = className(proto);
-  return new Refusal(name === undefined ? 'an instance of an anonymous class' : `an instance of ${name}`, { className: name });
+  return new Refusal(name === undefined ? 'an instance of an anonymous class' : `an instance of ${name}`, {
+    className: name,
+  });
 }
 
 /** The name of the class whose prototype this is, read without running getters. */
@@ -109,7 +114,8 @@ export function decodeSpecial(record: Record<string, unknown>, decode: (item: un
     case 'B':
       if (typeof v !== 'string') break;
       // Checked before parsing: the parse is what would take the time.
-      if (v.length > MAX_BIGINT_DIGITS + 1) throw new DecodeError(`BigInt of more than ${MAX_BIGINT_DIGITS} digits in payload`);
+      if (v.length > MAX_BIGINT_DIGITS + 1)
+        throw new DecodeError(`BigInt of more than ${MAX_BIGINT_DIGITS} digits in payload`);
       if (!BIGINT_TEXT.test(v)) break;
       return BigInt(v);
     case 'D':

@@ -116,8 +116,19 @@ function encodeValue(value: unknown, context: Context, depth: number): string {
 /** Prototypes whose instances need no class name in the key: the encoding says the type. */
 const TYPED_PROTOTYPES = new Set<object>(
   [
-    Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array,
-    Float64Array, BigInt64Array, BigUint64Array, DataView, Buffer,
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+    DataView,
+    Buffer,
   ].map((type) => type.prototype),
 );
 
@@ -159,7 +170,10 @@ function encodeObject(object: object, context: Context, depth: number): string {
     if (!standard && fields === '') {
       // URL, RegExp, Error and the like keep their state out of enumerable properties:
       // every instance would encode alike, and one argument would get another's entry.
-      throw unkeyable(context, `an instance of ${className(proto)} with no enumerable properties (its state is hidden)`);
+      throw unkeyable(
+        context,
+        `an instance of ${className(proto)} with no enumerable properties (its state is hidden)`,
+      );
     }
     return `${standard ? '' : classTag(proto, context)}{${fields}}`;
   }
@@ -194,7 +208,8 @@ function encodeArray(array: readonly unknown[], context: Context, depth: number)
 function encodeFields(object: object, keys: readonly string[], context: Context, depth: number): string {
   const record = object as Record<PropertyKey, unknown>;
   let out = '';
-  for (const key of keys) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${encodeValue(record[key], context, depth)}`;
+  for (const key of keys)
+    out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${encodeValue(record[key], context, depth)}`;
   if (!hasSymbolFields(object)) return out;
   const symbols: string[] = [];
   for (const symbol of Object.getOwnPropertySymbols(object)) {
@@ -202,7 +217,10 @@ function encodeFields(object: object, keys: readonly string[], context: Context,
     const name = Symbol.keyFor(symbol);
     if (name === undefined) {
       // A unique symbol is a different key in every process: nothing stable to encode.
-      throw unkeyable(context, `an object with a property keyed by ${String(symbol)}, which is not a registered (Symbol.for) symbol`);
+      throw unkeyable(
+        context,
+        `an object with a property keyed by ${String(symbol)}, which is not a registered (Symbol.for) symbol`,
+      );
     }
     symbols.push(`y${JSON.stringify(name)}:${encodeValue(record[symbol], context, depth)}`);
   }

@@ -1,11 +1,11 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { parseDuration, type Duration } from './duration.js';
-import { describeValue, rejectUnknownOptions } from './validate.js';
+import { type Duration, parseDuration } from './duration.js';
 import { CacheOptionsError } from './errors.js';
 import { isNamespace } from './keys.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import type { Store } from './store.js';
+import { describeValue, rejectUnknownOptions } from './validate.js';
 
 /** Options of {@link createCache}. */
 export interface CacheOptions {
@@ -62,8 +62,17 @@ export interface ResolvedCacheOptions {
 
 // Listing every option here makes a forgotten one a type error, and lets unknown ones be refused.
 const KNOWN: { [K in keyof Required<CacheOptions>]: true } = {
-  store: true, namespace: true, ttl: true, jitter: true, serializer: true, maxPayloadBytes: true,
-  clock: true, random: true, setAsDefault: true, maxLabels: true, enabled: true,
+  store: true,
+  namespace: true,
+  ttl: true,
+  jitter: true,
+  serializer: true,
+  maxPayloadBytes: true,
+  clock: true,
+  random: true,
+  setAsDefault: true,
+  maxLabels: true,
+  enabled: true,
 };
 
 export const DEFAULT_NAMESPACE = 'cw';
@@ -84,7 +93,9 @@ function isStore(value: unknown): value is Store {
 /** Validates {@link CacheOptions} once, up front. */
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new CacheOptionsError(`createCache: options must be an object with at least a \`store\`; got ${describeValue(options)}`);
+    throw new CacheOptionsError(
+      `createCache: options must be an object with at least a \`store\`; got ${describeValue(options)}`,
+    );
   }
   rejectUnknownOptions('createCache', options, KNOWN);
   const { store, namespace = DEFAULT_NAMESPACE, jitter = DEFAULT_JITTER } = options;
@@ -102,7 +113,9 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   const ttlMs = parseDuration(options.ttl ?? DEFAULT_TTL, 'createCache: `ttl`');
   checkTtlFitsStore(ttlMs, store, 'createCache: `ttl`');
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
-    throw new CacheOptionsError(`createCache: \`jitter\` must be a number from 0 (off) to below 1, e.g. 0.1; got ${describeValue(jitter)}`);
+    throw new CacheOptionsError(
+      `createCache: \`jitter\` must be a number from 0 (off) to below 1, e.g. 0.1; got ${describeValue(jitter)}`,
+    );
   }
   const serializer = options.serializer ?? jsonSerializer;
   if (typeof serializer?.encode !== 'function' || typeof serializer.decode !== 'function') {
@@ -110,7 +123,9 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   }
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 64) {
-    throw new CacheOptionsError(`createCache: \`maxPayloadBytes\` must be a whole number of bytes, at least 64; got ${describeValue(maxPayloadBytes)}`);
+    throw new CacheOptionsError(
+      `createCache: \`maxPayloadBytes\` must be a whole number of bytes, at least 64; got ${describeValue(maxPayloadBytes)}`,
+    );
   }
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') {
@@ -118,22 +133,37 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   }
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') {
-    throw new CacheOptionsError(`createCache: \`random\` must be a function returning a number in [0, 1); got ${describeValue(random)}`);
+    throw new CacheOptionsError(
+      `createCache: \`random\` must be a function returning a number in [0, 1); got ${describeValue(random)}`,
+    );
   }
   const maxLabels = options.maxLabels ?? DEFAULT_MAX_LABELS;
   if (!Number.isSafeInteger(maxLabels) || maxLabels < 1) {
-    throw new CacheOptionsError(`createCache: \`maxLabels\` must be a whole number of at least 1, e.g. 1000; got ${describeValue(maxLabels)}`);
+    throw new CacheOptionsError(
+      `createCache: \`maxLabels\` must be a whole number of at least 1, e.g. 1000; got ${describeValue(maxLabels)}`,
+    );
   }
   const enabled = options.enabled ?? true;
   if (typeof enabled !== 'boolean') {
     throw new CacheOptionsError(`createCache: \`enabled\` must be true or false; got ${describeValue(enabled)}`);
   }
   if (options.setAsDefault !== undefined && typeof options.setAsDefault !== 'boolean') {
-    throw new CacheOptionsError(`createCache: \`setAsDefault\` must be true or false; got ${describeValue(options.setAsDefault)}`);
+    throw new CacheOptionsError(
+      `createCache: \`setAsDefault\` must be true or false; got ${describeValue(options.setAsDefault)}`,
+    );
   }
   return {
-    store, namespace, ttlMs, jitter, serializer, maxPayloadBytes, clock, random,
-    setAsDefault: options.setAsDefault === true, maxLabels, enabled,
+    store,
+    namespace,
+    ttlMs,
+    jitter,
+    serializer,
+    maxPayloadBytes,
+    clock,
+    random,
+    setAsDefault: options.setAsDefault === true,
+    maxLabels,
+    enabled,
   };
 }
 
@@ -142,7 +172,7 @@ export function checkTtlFitsStore(ttlMs: number, store: Store, option: string): 
   if (store.maxTtlMs !== undefined && ttlMs > store.maxTtlMs) {
     throw new CacheOptionsError(
       `${option} is ${ttlMs} ms, longer than the ${store.name} store's maxTtl (${store.maxTtlMs} ms); ` +
-        'use a shorter ttl or raise the store\'s maxTtl',
+        "use a shorter ttl or raise the store's maxTtl",
     );
   }
 }

@@ -1,5 +1,5 @@
 import { DecodeError, SerializationError } from './errors.js';
-import { defaultJsonCodec, jsonCodecOf, type JsonCodec, type Serializer } from './serializer.js';
+import { defaultJsonCodec, type JsonCodec, jsonCodecOf, type Serializer } from './serializer.js';
 
 /**
  * The stored envelope: a value and what is needed to judge it later. Stores that hold
@@ -93,7 +93,10 @@ export function decodeRecord(bytes: Uint8Array, serializer: Serializer, limits: 
 type Meta = [number, number, string[], number[]];
 function isMeta(meta: unknown): meta is Meta {
   return (
-    Array.isArray(meta) && meta.length === 4 && typeof meta[0] === 'number' && typeof meta[1] === 'number' &&
+    Array.isArray(meta) &&
+    meta.length === 4 &&
+    typeof meta[0] === 'number' &&
+    typeof meta[1] === 'number' &&
     isTagList(meta[2], meta[3])
   );
 }
@@ -107,7 +110,9 @@ function isTagList(tags: unknown, versions: unknown): tags is string[] {
 }
 
 function tooLarge(bytes: number, limits: DecodeLimits): SerializationError {
-  return new SerializationError(`the serialized value is ${bytes} bytes, over maxPayloadBytes (${limits.maxPayloadBytes})`);
+  return new SerializationError(
+    `the serialized value is ${bytes} bytes, over maxPayloadBytes (${limits.maxPayloadBytes})`,
+  );
 }
 
 function encodeJsonRecord(record: CacheRecord, codec: JsonCodec, limits: DecodeLimits): Uint8Array {
@@ -136,7 +141,9 @@ function decodeJsonRecord(buffer: Buffer, codec: JsonCodec): CacheRecord {
   }
   const [, storedAt, expiresAt, tags, versions, tagged, value] = parsed as unknown[];
   if (
-    typeof storedAt !== 'number' || typeof expiresAt !== 'number' || (tagged !== 0 && tagged !== 1) ||
+    typeof storedAt !== 'number' ||
+    typeof expiresAt !== 'number' ||
+    (tagged !== 0 && tagged !== 1) ||
     !isTagList(tags, versions)
   ) {
     throw new DecodeError('payload metadata has the wrong shape');

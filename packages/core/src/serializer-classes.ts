@@ -1,6 +1,6 @@
 import { CacheOptionsError } from './errors.js';
-import { describeValue } from './validate.js';
 import type { ClassRegistry, RegisteredClass } from './json-codec.js';
+import { describeValue } from './validate.js';
 
 /**
  * A class whose instances a JSON serializer may write (see `createJsonSerializer`).
@@ -30,14 +30,41 @@ const MAX_NAME_LENGTH = 100;
 
 // The serializer writes these itself: registering them would change nothing, or break them.
 const HANDLED: readonly unknown[] = [
-  Object, Array, Map, Set, Date, Buffer, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array,
-  Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  Object,
+  Array,
+  Map,
+  Set,
+  Date,
+  Buffer,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
 ];
 // Built-ins whose state lives in internal slots, which Object.create(prototype) cannot give.
 const SLOTTED: readonly object[] = [
-  Array.prototype, Map.prototype, Set.prototype, Date.prototype, RegExp.prototype, Error.prototype,
-  Promise.prototype, WeakMap.prototype, WeakSet.prototype, ArrayBuffer.prototype, DataView.prototype,
-  Object.getPrototypeOf(Int8Array.prototype) as object, Number.prototype, String.prototype, Boolean.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  Error.prototype,
+  Promise.prototype,
+  WeakMap.prototype,
+  WeakSet.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Object.getPrototypeOf(Int8Array.prototype) as object,
+  Number.prototype,
+  String.prototype,
+  Boolean.prototype,
 ];
 
 /** Validates `classes` and indexes them; throws `CacheOptionsError` naming the bad entry. */
@@ -53,29 +80,43 @@ export function registerClasses(classes: unknown): ClassRegistry {
   classes.forEach((entry: unknown, i) => {
     const at = `createJsonSerializer: classes[${i}]`;
     if (typeof entry !== 'object' || entry === null) {
-      throw new CacheOptionsError(`${at} must be an object { name, type, toJSON?, revive? }; got ${describeValue(entry)}`);
+      throw new CacheOptionsError(
+        `${at} must be an object { name, type, toJSON?, revive? }; got ${describeValue(entry)}`,
+      );
     }
     for (const key of Object.keys(entry)) {
-      if (!ENTRY_KEYS.includes(key)) throw new CacheOptionsError(`${at}: unknown key '${key}'. Known keys: ${ENTRY_KEYS.join(', ')}`);
+      if (!ENTRY_KEYS.includes(key))
+        throw new CacheOptionsError(`${at}: unknown key '${key}'. Known keys: ${ENTRY_KEYS.join(', ')}`);
     }
     const { name, type, toJSON, revive } = entry as Record<string, unknown>;
     if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
-      throw new CacheOptionsError(`${at}.name must be a string of 1 to ${MAX_NAME_LENGTH} characters; got ${describeValue(name)}`);
+      throw new CacheOptionsError(
+        `${at}.name must be a string of 1 to ${MAX_NAME_LENGTH} characters; got ${describeValue(name)}`,
+      );
     }
     const label = `${at} ('${name}')`;
     if (typeof type !== 'function' || typeof type.prototype !== 'object' || type.prototype === null) {
-      throw new CacheOptionsError(`${label}.type must be a class (a function with a prototype); got ${describeValue(type)}`);
+      throw new CacheOptionsError(
+        `${label}.type must be a class (a function with a prototype); got ${describeValue(type)}`,
+      );
     }
     if (HANDLED.includes(type)) {
-      throw new CacheOptionsError(`${label}.type is ${type.name}, which the serializer already writes itself; remove it`);
+      throw new CacheOptionsError(
+        `${label}.type is ${type.name}, which the serializer already writes itself; remove it`,
+      );
     }
-    for (const [hook, value] of [['toJSON', toJSON], ['revive', revive]] as const) {
+    for (const [hook, value] of [
+      ['toJSON', toJSON],
+      ['revive', revive],
+    ] as const) {
       if (value !== undefined && typeof value !== 'function') {
         throw new CacheOptionsError(`${label}.${hook} must be a function or left out; got ${describeValue(value)}`);
       }
     }
     const prototype = type.prototype as object;
-    const builtIn = SLOTTED.find((proto) => Object.prototype.isPrototypeOf.call(proto, prototype) || proto === prototype);
+    const builtIn = SLOTTED.find(
+      (proto) => Object.prototype.isPrototypeOf.call(proto, prototype) || proto === prototype,
+    );
     if (builtIn !== undefined && (toJSON === undefined || revive === undefined)) {
       const base = (builtIn as { constructor: { name: string } }).constructor.name;
       throw new CacheOptionsError(
@@ -83,12 +124,15 @@ export function registerClasses(classes: unknown): ClassRegistry {
       );
     }
     const seenName = where.get(name);
-    if (seenName !== undefined) throw new CacheOptionsError(`${label}: the name '${name}' is already used by classes[${seenName}]`);
+    if (seenName !== undefined)
+      throw new CacheOptionsError(`${label}: the name '${name}' is already used by classes[${seenName}]`);
     const seenType = where.get(type);
-    if (seenType !== undefined) throw new CacheOptionsError(`${label}: this class is already registered as classes[${seenType}]`);
+    if (seenType !== undefined)
+      throw new CacheOptionsError(`${label}: this class is already registered as classes[${seenType}]`);
     where.set(name, i).set(type, i);
     const registered: RegisteredClass = {
-      name, prototype,
+      name,
+      prototype,
       toJSON: toJSON as RegisteredClass['toJSON'],
       revive: revive as RegisteredClass['revive'],
     };

@@ -1,5 +1,5 @@
 import { CacheOptionsError, DecodeError, SerializationError } from './errors.js';
-import { fromTagged, isPlainJson, NO_CLASSES, toTagged, type ClassRegistry } from './json-codec.js';
+import { type ClassRegistry, fromTagged, isPlainJson, NO_CLASSES, toTagged } from './json-codec.js';
 import { Refusal } from './json-special.js';
 import { registerClasses, type SerializableClass } from './serializer-classes.js';
 
@@ -75,12 +75,15 @@ export function jsonCodecOf(serializer: Serializer): JsonCodec | undefined {
  * });
  * const cache = createCache({ store: redisStore({ client }), serializer });
  */
-export function createJsonSerializer<const C extends readonly object[]>(options: JsonSerializerOptions<C> = {}): Serializer {
+export function createJsonSerializer<const C extends readonly object[]>(
+  options: JsonSerializerOptions<C> = {},
+): Serializer {
   if (typeof options !== 'object' || options === null) {
     throw new CacheOptionsError(`createJsonSerializer: options must be an object; got ${String(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'classes') throw new CacheOptionsError(`createJsonSerializer: unknown option '${key}'. Known options: classes`);
+    if (key !== 'classes')
+      throw new CacheOptionsError(`createJsonSerializer: unknown option '${key}'. Known options: classes`);
   }
   const classes = options.classes === undefined ? NO_CLASSES : registerClasses(options.classes);
   return makeJsonSerializer(classes);
@@ -158,12 +161,17 @@ function decodeTagged(parsed: unknown, classes: ClassRegistry): unknown {
 function refusalError(refusal: Refusal): SerializationError {
   const path = refusal.path();
   const where = path === '$' ? '' : ` at ${path}`;
-  const hint = refusal.className === undefined
-    ? 'Cache plain data (objects, arrays, Date, Map, Set, BigInt, typed arrays)'
-    : `Register the class on the serializer (createJsonSerializer({ classes: [{ name: '${refusal.className}', type: ${refusal.className} }] })), or cache plain data`;
+  const hint =
+    refusal.className === undefined
+      ? 'Cache plain data (objects, arrays, Date, Map, Set, BigInt, typed arrays)'
+      : `Register the class on the serializer (createJsonSerializer({ classes: [{ name: '${refusal.className}', type: ${refusal.className} }] })), or cache plain data`;
   return new SerializationError(
     `cannot serialize ${refusal.what}${where}: it would not come back as the same value. ${hint}, or pass a custom \`serializer\`.`,
-    { path, ...(refusal.className === undefined ? {} : { className: refusal.className }), ...(refusal.cause === undefined ? {} : { cause: refusal.cause }) },
+    {
+      path,
+      ...(refusal.className === undefined ? {} : { className: refusal.className }),
+      ...(refusal.cause === undefined ? {} : { cause: refusal.cause }),
+    },
   );
 }
 

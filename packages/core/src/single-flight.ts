@@ -24,7 +24,8 @@ export class SingleFlight {
 
   /** Starts `load` as the flight for `key`; the entry goes when it settles. */
   start<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const flights = (this.#flights ??= new Map());
+    this.#flights ??= new Map();
+    const flights = this.#flights;
     const promise = load();
     const flight: Flight = { promise, epoch: this.#epoch };
     flights.set(key, flight);

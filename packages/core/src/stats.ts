@@ -46,7 +46,15 @@ export const OTHER_LABEL = '#other';
 
 export function newCounters(): CacheCounters {
   return {
-    hits: 0, misses: 0, staleHits: 0, loads: 0, loadErrors: 0, storeErrors: 0, coalesced: 0, lockWaits: 0, uncacheable: 0,
+    hits: 0,
+    misses: 0,
+    staleHits: 0,
+    loads: 0,
+    loadErrors: 0,
+    storeErrors: 0,
+    coalesced: 0,
+    lockWaits: 0,
+    uncacheable: 0,
   };
 }
 

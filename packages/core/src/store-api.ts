@@ -7,9 +7,18 @@
  * @example
  * import { UNTOUCHED_TAG, rejectUnknownOptions, type ByteStore, type TagState } from '@cachewise/core/store';
  */
-export { UNTOUCHED_TAG } from './store.js';
-export type {
-  Store, LiveStore, ByteStore, StoreRead, StoreReporter, TagState, WriteOptions, InvalidationMode, MaybePromise,
-} from './store.js';
+
 export type { CacheRecord } from './record.js';
-export { rejectUnknownOptions, describeValue } from './validate.js';
+export type {
+  ByteStore,
+  InvalidationMode,
+  LiveStore,
+  MaybePromise,
+  Store,
+  StoreRead,
+  StoreReporter,
+  TagState,
+  WriteOptions,
+} from './store.js';
+export { UNTOUCHED_TAG } from './store.js';
+export { describeValue, rejectUnknownOptions } from './validate.js';

@@ -54,8 +54,10 @@ export function checkMode(value: unknown, option: string): InvalidationMode {
 /** A Cache made by createCache(), told by its shape so that it holds across copies of the package. */
 export function isCache(value: unknown): value is Cache {
   return (
-    typeof value === 'object' && value !== null &&
-    typeof (value as Cache).call === 'function' && typeof (value as Cache).wrap === 'function' &&
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Cache).call === 'function' &&
+    typeof (value as Cache).wrap === 'function' &&
     typeof (value as Cache).invalidateTags === 'function'
   );
 }

@@ -1,12 +1,21 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cached, cachedIn, CacheOptionsError, createCache, Invalidates, setDefaultCache, type Cache } from '@cachewise/core';
+import {
+  type Cache,
+  CacheOptionsError,
+  cached,
+  cachedIn,
+  createCache,
+  Invalidates,
+  setDefaultCache,
+} from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 import { testClock } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
 
-const newCache = (namespace = 'fn'): Cache => createCache({ store: memoryStore(), namespace, jitter: 0, setAsDefault: true });
+const newCache = (namespace = 'fn'): Cache =>
+  createCache({ store: memoryStore(), namespace, jitter: 0, setAsDefault: true });
 
 describe('cached(fn)', () => {
   it('caches a plain function by its arguments', async () => {
@@ -33,7 +42,12 @@ describe('cached(fn)', () => {
   it('requires a name when the function is anonymous, when wrapping', () => {
     let error: unknown;
     try {
-      cached((() => async () => 1)());
+      cached(
+        (
+          () => async () =>
+            1
+        )(),
+      );
     } catch (e) {
       error = e;
     }

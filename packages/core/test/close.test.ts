@@ -1,7 +1,15 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CacheConfig, Cached, createCache, Invalidates, setDefaultCache, type Cache, type Store } from '@cachewise/core';
+import {
+  type Cache,
+  CacheConfig,
+  Cached,
+  createCache,
+  Invalidates,
+  type Store,
+  setDefaultCache,
+} from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 import { deferred } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
@@ -63,18 +71,28 @@ describe('close()', () => {
     let calls = 0;
     @CacheConfig({ cache: named })
     class ByClass {
-      @Cached() async get(id: number) { return `${id}:${++calls}`; }
+      @Cached() async get(id: number) {
+        return `${id}:${++calls}`;
+      }
     }
     class ByDefault {
-      @Cached() async get(id: number) { return `${id}:${++calls}`; }
-      @Invalidates({ tags: ['x'] }) async write() { return 'written'; }
+      @Cached() async get(id: number) {
+        return `${id}:${++calls}`;
+      }
+      @Invalidates({ tags: ['x'] }) async write() {
+        return 'written';
+      }
     }
     class ByOption {
-      @Cached({ cache: named }) async get(id: number) { return `${id}:${++calls}`; }
+      @Cached({ cache: named }) async get(id: number) {
+        return `${id}:${++calls}`;
+      }
     }
     class ByInstance {
       constructor(readonly cache: Cache) {}
-      @Cached({ cache: (self: ByInstance) => self.cache }) async get(id: number) { return `${id}:${++calls}`; }
+      @Cached({ cache: (self: ByInstance) => self.cache }) async get(id: number) {
+        return `${id}:${++calls}`;
+      }
     }
     await closedDefault.close();
     await named.close();

@@ -1,8 +1,18 @@
 // Type tests, legacy `experimentalDecorators` (this folder's tsconfig). Checked by
 // `pnpm typecheck`: every `@ts-expect-error` must meet an error, or tsc fails. Nothing
 // here runs; packages/core/test/standard/decorator-types.test-d.ts has the TC39 twin.
+
+import {
+  type Cache,
+  Cached,
+  type CachedOptions,
+  cached,
+  cachedIn,
+  type EntryRef,
+  Invalidates,
+  methodKey,
+} from '@cachewise/core';
 import { expectTypeOf } from 'vitest';
-import { Cached, cached, cachedIn, Invalidates, methodKey, type Cache, type CachedOptions, type EntryRef } from '@cachewise/core';
 
 interface User {
   id: number;

@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import {
-  Cached, createCache, Invalidates, isStoreError, NoCacheConfiguredError, setDefaultCache, type CacheEventMap, type Store,
+  Cached,
+  type CacheEventMap,
+  createCache,
+  Invalidates,
+  isStoreError,
+  NoCacheConfiguredError,
+  type Store,
+  setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,9 +18,13 @@ describe('the direct API refuses what it does not know', () => {
   const cache = () => createCache({ store: memoryStore(), namespace: 'api', setAsDefault: false });
 
   it('wrap, set and invalidateTags name an unknown option', async () => {
-    await expect(cache().wrap('k', async () => 1, { tag: ['x'] } as never)).rejects.toThrow(/wrap: unknown option 'tag'/);
+    await expect(cache().wrap('k', async () => 1, { tag: ['x'] } as never)).rejects.toThrow(
+      /wrap: unknown option 'tag'/,
+    );
     await expect(cache().set('k', 1, { tag: ['x'] } as never)).rejects.toThrow(/set: unknown option 'tag'/);
-    await expect(cache().invalidateTags(['x'], { mod: 'expire' } as never)).rejects.toThrow(/invalidateTags: unknown option 'mod'/);
+    await expect(cache().invalidateTags(['x'], { mod: 'expire' } as never)).rejects.toThrow(
+      /invalidateTags: unknown option 'mod'/,
+    );
   });
 
   it('invalidateTags without an array is an error, not a silent no-op', async () => {
@@ -51,7 +62,9 @@ describe('@Invalidates finds its cache before the method runs', () => {
 describe('invalidations that fail', () => {
   function brokenInvalidations(): Store {
     const inner = memoryStore();
-    const failure = Object.assign(new Error('connection lost'), { command: { name: 'evalsha', args: ['secret-value'] } });
+    const failure = Object.assign(new Error('connection lost'), {
+      command: { name: 'evalsha', args: ['secret-value'] },
+    });
     return {
       ...inner,
       name: 'broken',
@@ -76,7 +89,11 @@ describe('invalidations that fail', () => {
     expect(errors.map((event) => event.kind)).toEqual(['store', 'store', 'store']);
     expect(errors[1]).toMatchObject({ key: 'inv:k:k' });
     expect(isStoreError(errors[0]!.error)).toBe(true);
-    expect(JSON.stringify(errors, (_k, v: unknown) => (v instanceof Error ? { ...v, message: v.message, cause: v.cause } : v))).not.toContain('secret-value');
+    expect(
+      JSON.stringify(errors, (_k, v: unknown) =>
+        v instanceof Error ? { ...v, message: v.message, cause: v.cause } : v,
+      ),
+    ).not.toContain('secret-value');
     expect(((errors[0]!.error as Error).cause as { command?: unknown }).command).toBeUndefined();
   });
 });
@@ -106,7 +123,9 @@ describe('functions that return the wrong shape', () => {
         writes++;
       }
     }
-    await expect(new Repo().save()).rejects.toThrow(/the `tags` function's result must be an array of non-empty strings; got undefined/);
+    await expect(new Repo().save()).rejects.toThrow(
+      /the `tags` function's result must be an array of non-empty strings; got undefined/,
+    );
     expect(writes).toBe(0);
   });
 
@@ -124,7 +143,9 @@ describe('functions that return the wrong shape', () => {
   it('wrap refuses a name that is empty, not a string, or starts with #', async () => {
     const cache = newCache();
     for (const name of ['', '#get', 42]) {
-      await expect(cache.wrap('k', async () => 1, { name: name as never })).rejects.toThrow(/wrap: `name` must be a non-empty string/);
+      await expect(cache.wrap('k', async () => 1, { name: name as never })).rejects.toThrow(
+        /wrap: `name` must be a non-empty string/,
+      );
     }
   });
 });

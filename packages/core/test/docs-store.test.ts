@@ -2,8 +2,8 @@
 // conformance suite: the example cannot drift from the contract unnoticed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runStoreConformance } from '@cachewise/core/testing';
 import type { ByteStore } from '@cachewise/core/store';
+import { runStoreConformance } from '@cachewise/core/testing';
 
 const page = readFileSync(fileURLToPath(new URL('../../../docs/stores.md', import.meta.url)), 'utf8');
 const section = page.slice(page.indexOf('## A minimal example'));

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
 import { parseDuration } from '@cachewise/core';
+import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const durationSource = fileURLToPath(new URL('../src/duration.ts', import.meta.url));
@@ -36,15 +36,29 @@ function typeRefuses(strings: readonly string[]): Set<string> {
     try {
       execFileSync(
         process.execPath,
-        [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022',
-          '--skipLibCheck', '--types', 'node', '--rootDir', '/', join(dir, 'corpus.ts')],
+        [
+          join(root, 'node_modules/typescript/bin/tsc'),
+          '--noEmit',
+          '--strict',
+          '--module',
+          'nodenext',
+          '--target',
+          'es2022',
+          '--skipLibCheck',
+          '--types',
+          'node',
+          '--rootDir',
+          '/',
+          join(dir, 'corpus.ts'),
+        ],
         { cwd: root, encoding: 'utf8' },
       );
     } catch (error) {
       output = String((error as { stdout?: string }).stdout);
     }
     const refused = new Set<string>();
-    for (const match of output.matchAll(/corpus\.ts\((\d+),\d+\): error TS2322/g)) refused.add(strings[Number(match[1]) - 2]!);
+    for (const match of output.matchAll(/corpus\.ts\((\d+),\d+\): error TS2322/g))
+      refused.add(strings[Number(match[1]) - 2]!);
     return refused;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,17 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
-  CacheConfig, CacheError, CacheOptionsError, Cached, cached, createCache, isCacheOptionsError, parseDuration,
+  CacheConfig,
+  Cached,
+  CacheError,
+  CacheOptionsError,
+  cached,
+  createCache,
+  isCacheOptionsError,
+  parseDuration,
   setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 import { testClock } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
@@ -81,7 +88,14 @@ describe('durations at creation time', () => {
 
   it('createCache takes every unit', async () => {
     const clock = testClock();
-    for (const [ttl, ms] of [['250ms', 250], ['30s', 30_000], ['5m', 300_000], ['2h', 7_200_000], ['1d', 86_400_000], [42, 42]] as const) {
+    for (const [ttl, ms] of [
+      ['250ms', 250],
+      ['30s', 30_000],
+      ['5m', 300_000],
+      ['2h', 7_200_000],
+      ['1d', 86_400_000],
+      [42, 42],
+    ] as const) {
       const cache = createCache({ store: memoryStore(), ttl, jitter: 0, clock });
       await cache.set('k', 1);
       const entry = await cache.getEntry('k');

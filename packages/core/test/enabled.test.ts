@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
 import { Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 
 afterEach(() => setDefaultCache(undefined));
 
@@ -10,7 +10,9 @@ describe('turning caching off', () => {
     const cache = createCache({ store: memoryStore(), enabled: false, setAsDefault: true });
     let queries = 0;
     class Users {
-      @Cached() async find(id: number) { return `${id}:${++queries}`; }
+      @Cached() async find(id: number) {
+        return `${id}:${++queries}`;
+      }
     }
     const users = new Users();
     expect(await Promise.all([users.find(1), users.find(1)])).toEqual(['1:1', '1:2']); // no single flight either
@@ -37,7 +39,9 @@ describe('turning caching off', () => {
   });
 
   it('refuses a non-boolean, naming the option', () => {
-    expect(() => createCache({ store: memoryStore(), enabled: 'no' as never })).toThrow(/`enabled` must be true or false; got "no"/);
+    expect(() => createCache({ store: memoryStore(), enabled: 'no' as never })).toThrow(
+      /`enabled` must be true or false; got "no"/,
+    );
     const cache = createCache({ store: memoryStore() });
     expect(() => cache.setEnabled(0 as never)).toThrow(/setEnabled: expected true or false; got 0/);
   });

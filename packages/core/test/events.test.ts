@@ -1,7 +1,15 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, methodKey, setDefaultCache, type CacheEventMap, type CacheEventName, type Cache } from '@cachewise/core';
+import {
+  type Cache,
+  Cached,
+  type CacheEventMap,
+  type CacheEventName,
+  createCache,
+  methodKey,
+  setDefaultCache,
+} from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 
 afterEach(() => setDefaultCache(undefined));
 

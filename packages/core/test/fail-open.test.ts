@@ -1,9 +1,9 @@
 // P5 fail-open: when the store fails, callers get the method's own result; the failure
 // is counted and emitted, never thrown at a reader.
 import 'reflect-metadata';
+import { Cached, type CacheEventMap, createCache, StoreError, setDefaultCache } from '@cachewise/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, setDefaultCache, StoreError, type CacheEventMap } from '@cachewise/core';
-import { flakyStore, type FailMode } from './helpers.js';
+import { type FailMode, flakyStore } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
 
@@ -26,22 +26,25 @@ function setup(serialize = false) {
 const MODES: FailMode[] = ['throw', 'reject'];
 
 describe.each([false, true])('fail-open (serialize: %s)', (serialize) => {
-  it.each(MODES)('a read that fails (%s): the caller gets the result, the error is counted and emitted', async (mode) => {
-    const { store, cache, errors, repo, calls } = setup(serialize);
-    await repo.find(1); // cached while the store works
-    store.fail.read = mode;
-    expect(await repo.find(1)).toEqual({ id: 1, call: 2 });
-    expect(calls()).toBe(2);
-    expect(cache.stats()).toMatchObject({ storeErrors: 1, loads: 2 });
-    expect(cache.stats().byMethod['Repo.find']?.storeErrors).toBe(1);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ kind: 'store', key: 'fo:m:Repo.find:n1', label: 'Repo.find' });
-    expect(errors[0]!.error).toBeInstanceOf(StoreError);
-    expect(((errors[0]!.error as StoreError).cause as Error).message).toMatch(/read failed/);
+  it.each(MODES)(
+    'a read that fails (%s): the caller gets the result, the error is counted and emitted',
+    async (mode) => {
+      const { store, cache, errors, repo, calls } = setup(serialize);
+      await repo.find(1); // cached while the store works
+      store.fail.read = mode;
+      expect(await repo.find(1)).toEqual({ id: 1, call: 2 });
+      expect(calls()).toBe(2);
+      expect(cache.stats()).toMatchObject({ storeErrors: 1, loads: 2 });
+      expect(cache.stats().byMethod['Repo.find']?.storeErrors).toBe(1);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ kind: 'store', key: 'fo:m:Repo.find:n1', label: 'Repo.find' });
+      expect(errors[0]!.error).toBeInstanceOf(StoreError);
+      expect(((errors[0]!.error as StoreError).cause as Error).message).toMatch(/read failed/);
 
-    store.fail.read = 'ok';
-    expect(await repo.find(1)).toEqual({ id: 1, call: 1 }); // nothing was written while it failed
-  });
+      store.fail.read = 'ok';
+      expect(await repo.find(1)).toEqual({ id: 1, call: 1 }); // nothing was written while it failed
+    },
+  );
 
   it.each(MODES)('a read that fails (%s) still coalesces concurrent callers', async (mode) => {
     const { store, cache, repo, calls } = setup(serialize);
@@ -55,16 +58,19 @@ describe.each([false, true])('fail-open (serialize: %s)', (serialize) => {
     expect(cache.stats().coalesced).toBe(2);
   });
 
-  it.each(MODES)('a write that fails (%s): the caller gets the result, the error is counted and emitted', async (mode) => {
-    const { store, cache, errors, repo, calls } = setup(serialize);
-    store.fail.write = mode;
-    expect(await repo.find(1)).toEqual({ id: 1, call: 1 });
-    expect(await repo.find(1)).toEqual({ id: 1, call: 2 });
-    expect(calls()).toBe(2);
-    expect(cache.stats().storeErrors).toBe(2);
-    expect(errors.map((e) => e.kind)).toEqual(['store', 'store']);
-    expect(errors[0]!.error).toBeInstanceOf(StoreError);
-  });
+  it.each(MODES)(
+    'a write that fails (%s): the caller gets the result, the error is counted and emitted',
+    async (mode) => {
+      const { store, cache, errors, repo, calls } = setup(serialize);
+      store.fail.write = mode;
+      expect(await repo.find(1)).toEqual({ id: 1, call: 1 });
+      expect(await repo.find(1)).toEqual({ id: 1, call: 2 });
+      expect(calls()).toBe(2);
+      expect(cache.stats().storeErrors).toBe(2);
+      expect(errors.map((e) => e.kind)).toEqual(['store', 'store']);
+      expect(errors[0]!.error).toBeInstanceOf(StoreError);
+    },
+  );
 
   it.each(MODES)('cache.get with a failing read (%s) is a miss, not a throw', async (mode) => {
     const { store, cache, errors } = setup(serialize);

@@ -4,9 +4,9 @@ import type { Store } from '@cachewise/core';
 import type { CacheRecord, StoreRead, TagState, WriteOptions } from '@cachewise/core/store';
 import { memoryStore } from '@cachewise/memory';
 
+export type { Deferred, FakeClock as TestClock } from '@cachewise/core/testing';
 // Fake time and manual promises come from the exported testing kit, as users get them.
 export { deferred, fakeClock as testClock } from '@cachewise/core/testing';
-export type { Deferred, FakeClock as TestClock } from '@cachewise/core/testing';
 
 /** Lets queued microtasks and promise callbacks run. */
 export async function flush(): Promise<void> {

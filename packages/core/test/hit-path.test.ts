@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, getDefaultCache, setDefaultCache, type Cache } from '@cachewise/core';
+import { type Cache, Cached, createCache, getDefaultCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, REST_FACTOR, userKey } from '../src/keys.js';
 
 // What the hit path keeps between calls (memos of built keys, shared version arrays) is
@@ -172,7 +172,9 @@ describe('the hit path of a decorated method', () => {
     }
     const repo = new Repo();
     for (let id = 0; id < 10; id++) await repo.find(id);
-    const versions = [1, 2, 3].map((id) => (store.read(`hp:m:Repo.find:n${id}`, []) as { record?: { versions: unknown } }).record?.versions);
+    const versions = [1, 2, 3].map(
+      (id) => (store.read(`hp:m:Repo.find:n${id}`, []) as { record?: { versions: unknown } }).record?.versions,
+    );
     expect(versions[0]).toBeDefined();
     expect(versions[1]).toBe(versions[0]);
     expect(versions[2]).toBe(versions[0]);
@@ -210,4 +212,3 @@ describe('the hit path of a decorated method', () => {
     expect(loads).toBe(3);
   });
 });
-

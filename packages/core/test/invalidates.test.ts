@@ -1,14 +1,22 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
-  CacheConfig, Cached, createCache, Invalidates, methodKey, NoCacheConfiguredError, setDefaultCache, type Cache,
+  type Cache,
+  CacheConfig,
+  Cached,
+  createCache,
+  Invalidates,
+  methodKey,
+  NoCacheConfiguredError,
+  setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 import { deferred, flush } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
 
-const newCache = (namespace = 'inv', setAsDefault = true): Cache => createCache({ store: memoryStore(), namespace, setAsDefault });
+const newCache = (namespace = 'inv', setAsDefault = true): Cache =>
+  createCache({ store: memoryStore(), namespace, setAsDefault });
 
 describe('@Invalidates after success', () => {
   it('invalidates tags from the arguments', async () => {

@@ -1,8 +1,16 @@
 // Values that used to share a key (issue 6, items 5 and 6), each now told apart or refused.
 import 'reflect-metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cached, Cached, createCache, isKeyDerivationError, methodKey, setDefaultCache, type Cache } from '@cachewise/core';
+import {
+  type Cache,
+  Cached,
+  cached,
+  createCache,
+  isKeyDerivationError,
+  methodKey,
+  setDefaultCache,
+} from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let cache: Cache;
 let loads: unknown[][];
@@ -126,7 +134,12 @@ describe('classes and prototypes', () => {
   });
 
   it('remembers 1,000 class names per method; names past that are keyed without the check', () => {
-    const named = (name: string) => ({ [name]: class { v = 1; } })[name]!;
+    const named = (name: string) =>
+      ({
+        [name]: class {
+          v = 1;
+        },
+      })[name]!;
     for (let i = 0; i < 1_000; i++) keyOf(new (named(`C${i}`))());
     expect(() => keyOf(new (named('C0'))())).toThrow(/class named C0/);
     const late = keyOf(new (named('Late'))());
@@ -139,7 +152,14 @@ describe('classes and prototypes', () => {
     class Bag extends Set<number> {}
     class Day extends Date {}
     await expectOneEntryEach([
-      [1], List.from([1]), new Map([[1, 1]]), new Dict([[1, 1]]), new Set([1]), new Bag([1]), new Date(0), new Day(0),
+      [1],
+      List.from([1]),
+      new Map([[1, 1]]),
+      new Dict([[1, 1]]),
+      new Set([1]),
+      new Bag([1]),
+      new Date(0),
+      new Day(0),
     ]);
   });
 
@@ -214,22 +234,44 @@ describe('the rest of the family', () => {
 
   it('keys boxed primitives by their value', async () => {
     await expectOneEntryEach([
-      new Number(1), new Number(2), 1, new String('a'), new String('b'), 'a', new Boolean(true), new Boolean(false),
-      Object(1n), Object(2n),
+      new Number(1),
+      new Number(2),
+      1,
+      new String('a'),
+      new String('b'),
+      'a',
+      new Boolean(true),
+      new Boolean(false),
+      Object(1n),
+      Object(2n),
     ]);
   });
 
   it('tells Maps, Sets and Dates with own properties from plain ones', async () => {
     await expectOneEntryEach([
-      new Map(), Object.assign(new Map(), { x: 1 }), new Set(), Object.assign(new Set(), { x: 1 }), new Date(0),
+      new Map(),
+      Object.assign(new Map(), { x: 1 }),
+      new Set(),
+      Object.assign(new Set(), { x: 1 }),
+      new Date(0),
       Object.assign(new Date(0), { x: 1 }),
     ]);
   });
 
   it('reads own getters like fields; a throwing getter is a KeyDerivationError with the cause', async () => {
-    expect(keyOf({ get a() { return 1; } })).toBe(keyOf({ a: 1 }));
+    expect(
+      keyOf({
+        get a() {
+          return 1;
+        },
+      }),
+    ).toBe(keyOf({ a: 1 }));
     const boom = new Error('boom');
-    const error = await keyError({ get a(): number { throw boom; } });
+    const error = await keyError({
+      get a(): number {
+        throw boom;
+      },
+    });
     expect(error.cause).toBe(boom);
     expect(error.message).toContain('boom');
   });

@@ -1,10 +1,17 @@
 import 'reflect-metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CacheConfig, Cached, CacheOptionsError, createCache, isKeyDerivationError, KeyDerivationError, methodKey,
-  setDefaultCache, type Cache,
+  type Cache,
+  CacheConfig,
+  Cached,
+  CacheOptionsError,
+  createCache,
+  isKeyDerivationError,
+  KeyDerivationError,
+  methodKey,
+  setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let cache: Cache;
 let loads: unknown[][];
@@ -41,15 +48,54 @@ describe('argument encoding', () => {
   });
 
   it('ignores Map and Set insertion order', () => {
-    expect(keyOf(new Map([[1, 'a'], [2, 'b']]))).toBe(keyOf(new Map([[2, 'b'], [1, 'a']])));
+    expect(
+      keyOf(
+        new Map([
+          [1, 'a'],
+          [2, 'b'],
+        ]),
+      ),
+    ).toBe(
+      keyOf(
+        new Map([
+          [2, 'b'],
+          [1, 'a'],
+        ]),
+      ),
+    );
     expect(keyOf(new Set([1, 2, 3]))).toBe(keyOf(new Set([3, 1, 2])));
   });
 
   it('tells apart values that print alike', () => {
     const values: unknown[] = [
-      1, '1', 1n, true, 'true', null, 'null', undefined, 'undefined', -0, 0, Number.NaN, 'NaN', Infinity,
-      new Date(0), [1], new Set([1]), new Map([[1, 1]]), { 1: 1 }, [], {}, '', [undefined], [null],
-      new Uint8Array([1]), new Int8Array([1]), { a: undefined }, { a: null },
+      1,
+      '1',
+      1n,
+      true,
+      'true',
+      null,
+      'null',
+      undefined,
+      'undefined',
+      -0,
+      0,
+      Number.NaN,
+      'NaN',
+      Infinity,
+      new Date(0),
+      [1],
+      new Set([1]),
+      new Map([[1, 1]]),
+      { 1: 1 },
+      [],
+      {},
+      '',
+      [undefined],
+      [null],
+      new Uint8Array([1]),
+      new Int8Array([1]),
+      { a: undefined },
+      { a: null },
     ];
     const keys = new Set(values.map((value) => keyOf(value)));
     expect(keys.size).toBe(values.length);
@@ -86,7 +132,10 @@ describe('argument encoding', () => {
     // URL and RegExp keep their state out of enumerable properties: every instance would
     // encode alike, and https://b.example/ would get https://a.example/'s entry.
     const repo = new Repo();
-    for (const [a, b] of [[new URL('https://a.example/'), new URL('https://b.example/')], [/a/, /b/]] as const) {
+    for (const [a, b] of [
+      [new URL('https://a.example/'), new URL('https://b.example/')],
+      [/a/, /b/],
+    ] as const) {
       const results = await Promise.allSettled([repo.find(a), repo.find(b)]);
       for (const result of results) {
         expect(result.status).toBe('rejected');

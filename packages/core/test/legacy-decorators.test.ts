@@ -1,9 +1,18 @@
 // Legacy `experimentalDecorators` with emitted metadata (reflect-metadata): what the
 // decorators can check at decoration time, and what they check on the first call.
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CacheConfig, CacheOptionsError, Cached, createCache, Invalidates, methodKey, setDefaultCache, type Cache } from '@cachewise/core';
+import {
+  type Cache,
+  CacheConfig,
+  Cached,
+  CacheOptionsError,
+  createCache,
+  Invalidates,
+  methodKey,
+  setDefaultCache,
+} from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 
 afterEach(() => setDefaultCache(undefined));
 
@@ -89,7 +98,7 @@ describe('declared return types', () => {
     const descriptor = Object.getOwnPropertyDescriptor(Repo.prototype, 'find')!;
     Cached()(Repo.prototype, 'find', descriptor);
     Object.defineProperty(Repo.prototype, 'find', descriptor);
-    await expect((new Repo().find(1) as Promise<unknown>)).rejects.toThrow(/not a Promise/);
+    await expect(new Repo().find(1) as Promise<unknown>).rejects.toThrow(/not a Promise/);
   });
 });
 

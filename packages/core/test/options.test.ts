@@ -1,9 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import {
-  CacheConfig, CacheError, CacheOptionsError, Cached, createCache, getDefaultCache, Invalidates, isCacheError,
-  setDefaultCache, type CacheOptions,
+  CacheConfig,
+  Cached,
+  CacheError,
+  type CacheOptions,
+  CacheOptionsError,
+  createCache,
+  getDefaultCache,
+  Invalidates,
+  isCacheError,
+  setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 
 afterEach(() => setDefaultCache(undefined));
 
@@ -101,7 +109,9 @@ describe('decorator option validation', () => {
     expect(optionsError(() => Invalidates({})).message).toMatch(/`tags`, `keys`/);
     expect(optionsError(() => Invalidates({ tags: ['a'], mode: 'soft' as never })).message).toMatch(/`mode`/);
     expect(optionsError(() => Invalidates({ tags: ['a'], before: 'yes' as never })).message).toMatch(/`before`/);
-    expect(optionsError(() => Invalidates({ tags: ['a'], after: true } as never)).message).toContain("unknown option 'after'");
+    expect(optionsError(() => Invalidates({ tags: ['a'], after: true } as never)).message).toContain(
+      "unknown option 'after'",
+    );
     expect(optionsError(() => Invalidates({ keys: [42 as never] })).message).toMatch(/`keys`/);
   });
 
@@ -110,6 +120,8 @@ describe('decorator option validation', () => {
     expect(optionsError(() => CacheConfig({ name: 'has space' })).message).toMatch(/`name`/);
     expect(optionsError(() => CacheConfig({ tags: 'users' as never })).message).toMatch(/`tags`/);
     expect(optionsError(() => CacheConfig({ cache: {} as never })).message).toMatch(/`cache`/);
-    expect(optionsError(() => CacheConfig({ namespace: 'x' } as never)).message).toContain("unknown option 'namespace'");
+    expect(optionsError(() => CacheConfig({ namespace: 'x' } as never)).message).toContain(
+      "unknown option 'namespace'",
+    );
   });
 });

@@ -7,8 +7,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../redis/test/helpers/index.js';
-import { ROOT, cleanEnv, packAll, runIn, type PackageDir } from './packing.js';
+import { type RedisServer, startRedis } from '../../redis/test/helpers/index.js';
+import { cleanEnv, type PackageDir, packAll, ROOT, runIn } from './packing.js';
 
 const IOREDIS_MAJORS = ['5.11.1', '6.0.0'] as const;
 const KINDS = ['esm', 'cjs'] as const;
@@ -19,7 +19,9 @@ const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 
 async function typesNodeVersion(): Promise<string> {
-  const manifest = JSON.parse(await readFile(join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(await readFile(join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -40,7 +42,12 @@ async function installApp(kind: Kind, tarballs: Record<PackageDir, string>, type
     ...(kind === 'cjs' ? { 'reflect-metadata': '0.2.2' } : {}),
   };
   // No "type" field in the CommonJS app: its .js files are CommonJS, as in a NestJS app.
-  const manifest = { name: `cachewise-${kind}-consumer`, private: true, ...(kind === 'esm' ? { type: 'module' } : {}), dependencies };
+  const manifest = {
+    name: `cachewise-${kind}-consumer`,
+    private: true,
+    ...(kind === 'esm' ? { type: 'module' } : {}),
+    dependencies,
+  };
   await writeFile(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   await runIn(dir, 'npm', ['install', ...NPM_FLAGS]);
   await runIn(dir, 'npm', ['ls', '--all']);
@@ -49,9 +56,17 @@ async function installApp(kind: Kind, tarballs: Record<PackageDir, string>, type
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'cachewise-consumers-'));
-  const [tarballs, server, typesNode] = await Promise.all([packAll(join(work, 'tarballs')), startRedis(), typesNodeVersion()]);
+  const [tarballs, server, typesNode] = await Promise.all([
+    packAll(join(work, 'tarballs')),
+    startRedis(),
+    typesNodeVersion(),
+  ]);
   redis = server;
-  await Promise.all(KINDS.map(async (kind) => { apps[kind] = await installApp(kind, tarballs, typesNode); }));
+  await Promise.all(
+    KINDS.map(async (kind) => {
+      apps[kind] = await installApp(kind, tarballs, typesNode);
+    }),
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -60,27 +75,36 @@ afterAll(async () => {
 });
 
 async function installedIoredis(dir: string): Promise<string> {
-  return (JSON.parse(await readFile(join(dir, 'node_modules', 'ioredis', 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(await readFile(join(dir, 'node_modules', 'ioredis', 'package.json'), 'utf8')) as { version: string }
+  ).version;
 }
 
 describe.each(IOREDIS_MAJORS)('with ioredis %s', (ioredis) => {
   beforeAll(async () => {
-    await Promise.all(KINDS.map(async (kind) => {
-      if (await installedIoredis(apps[kind]) !== ioredis) await runIn(apps[kind], 'npm', ['install', ...NPM_FLAGS, `ioredis@${ioredis}`]);
-      // npm ls fails on a peer range the tree does not meet: the ERESOLVE of the next install.
-      await runIn(apps[kind], 'npm', ['ls', '--all']);
-    }));
+    await Promise.all(
+      KINDS.map(async (kind) => {
+        if ((await installedIoredis(apps[kind])) !== ioredis)
+          await runIn(apps[kind], 'npm', ['install', ...NPM_FLAGS, `ioredis@${ioredis}`]);
+        // npm ls fails on a peer range the tree does not meet: the ERESOLVE of the next install.
+        await runIn(apps[kind], 'npm', ['ls', '--all']);
+      }),
+    );
   }, 180_000);
 
-  it.concurrent.each(KINDS)('the %s app compiles against the packed types, caches and invalidates on memory and Redis', async (kind) => {
-    const dir = apps[kind];
-    expect(await installedIoredis(dir)).toBe(ioredis);
-    await runIn(dir, process.execPath, [tsc, '-p', '.']);
-    // `module: nodenext` in a package with no "type" is CommonJS too: it must type-check as well.
-    if (kind === 'cjs') await runIn(dir, process.execPath, [tsc, '-p', 'tsconfig.nodenext.json']);
-    const env = cleanEnv({ REDIS_URL: redis!.url, CACHEWISE_PREFIX: redis!.newPrefix() });
-    const { stdout, stderr } = await runIn(dir, process.execPath, [join('dist', 'main.js')], env);
-    expect(stderr).toBe('');
-    expect(JSON.parse(stdout)).toEqual({ memory: [1, 1, 2], redis: [1, 1, 2], oneCore: true });
-  }, 240_000);
+  it.concurrent.each(KINDS)(
+    'the %s app compiles against the packed types, caches and invalidates on memory and Redis',
+    async (kind) => {
+      const dir = apps[kind];
+      expect(await installedIoredis(dir)).toBe(ioredis);
+      await runIn(dir, process.execPath, [tsc, '-p', '.']);
+      // `module: nodenext` in a package with no "type" is CommonJS too: it must type-check as well.
+      if (kind === 'cjs') await runIn(dir, process.execPath, [tsc, '-p', 'tsconfig.nodenext.json']);
+      const env = cleanEnv({ REDIS_URL: redis!.url, CACHEWISE_PREFIX: redis!.newPrefix() });
+      const { stdout, stderr } = await runIn(dir, process.execPath, [join('dist', 'main.js')], env);
+      expect(stderr).toBe('');
+      expect(JSON.parse(stdout)).toEqual({ memory: [1, 1, 2], redis: [1, 1, 2], oneCore: true });
+    },
+    240_000,
+  );
 });

@@ -3,7 +3,7 @@
 // arethetypeswrong, and load in a consumer outside the workspace with plain Node, through
 // `import` and through `require()`. Installing them into real apps: packaging-consumers.test.ts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,15 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  PACKAGES, ROOT, cleanEnv, packAll, runIn, sourceManifest, tarballFiles, tarballManifest, type PackageDir,
+  cleanEnv,
+  PACKAGES,
+  type PackageDir,
+  packAll,
+  ROOT,
+  runIn,
+  sourceManifest,
+  tarballFiles,
+  tarballManifest,
 } from './packing.js';
 
 /** Where Node's require() loads ES modules with no flag: docs/installing.md says why. */
@@ -30,12 +38,18 @@ type AttwProblems = Record<string, Array<{ entrypoint: string; resolutionKind: s
 let attwRuns: Promise<Record<PackageDir, AttwProblems>> | undefined;
 /** attw's findings per package; the three runs (seconds each) go in parallel, once. */
 function attwProblems(): Promise<Record<PackageDir, AttwProblems>> {
-  attwRuns ??= Promise.all(packages.map(async (name) => {
-    const { stdout } = await runIn(root, join(root, 'node_modules', '.bin', 'attw'), [
-      tarballs[name], '--format', 'json', '--ignore-rules', 'cjs-resolves-to-esm',
-    ]);
-    return [name, (JSON.parse(stdout) as { problems: AttwProblems }).problems] as const;
-  })).then((entries) => Object.fromEntries(entries) as Record<PackageDir, AttwProblems>);
+  attwRuns ??= Promise.all(
+    packages.map(async (name) => {
+      const { stdout } = await runIn(root, join(root, 'node_modules', '.bin', 'attw'), [
+        tarballs[name],
+        '--format',
+        'json',
+        '--ignore-rules',
+        'cjs-resolves-to-esm',
+      ]);
+      return [name, (JSON.parse(stdout) as { problems: AttwProblems }).problems] as const;
+    }),
+  ).then((entries) => Object.fromEntries(entries) as Record<PackageDir, AttwProblems>);
   return attwRuns;
 }
 afterAll(async () => {
@@ -62,16 +76,22 @@ describe.each(packages)('@cachewise/%s as published', (name) => {
     // built file reads one when it loads (bundlers carry only the code).
     if (name === 'redis') expect(files.filter((file) => file.endsWith('.lua'))).toEqual([]);
     for (const file of files.filter((path) => path.startsWith('dist/') && path.endsWith('.js'))) {
-      expect(readFileSync(join(root, 'packages', name, file), 'utf8'), file).not.toMatch(/readFileSync|readFile\(|node:fs/);
+      expect(readFileSync(join(root, 'packages', name, file), 'utf8'), file).not.toMatch(
+        /readFileSync|readFile\(|node:fs/,
+      );
     }
   });
 
   it('names its MIT licence, repository, homepage, issue tracker and Node range, with no workspace: ranges left', async () => {
     const manifest = await tarballManifest(tarballs[name]);
     expect(manifest.license).toBe('MIT');
-    expect(readFileSync(join(root, 'packages', name, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
+    expect(readFileSync(join(root, 'packages', name, 'LICENSE'), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} /,
+    );
     expect(manifest.repository).toEqual({
-      type: 'git', url: expect.stringMatching(/^git\+https:\/\/\S+\.git$/), directory: `packages/${name}`,
+      type: 'git',
+      url: expect.stringMatching(/^git\+https:\/\/\S+\.git$/),
+      directory: `packages/${name}`,
     });
     expect(manifest.homepage).toMatch(/^https:\/\/\S+$/);
     expect(manifest.bugs?.url).toMatch(/^https:\/\/\S+\/issues$/);
@@ -82,7 +102,11 @@ describe.each(packages)('@cachewise/%s as published', (name) => {
   it('passes publint, warnings counted as errors', async () => {
     const tarball = await readFile(tarballs[name]);
     const buffer = tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength);
-    const { messages, pkg } = await publint({ pack: { tarball: buffer as ArrayBuffer }, strict: true, level: 'suggestion' });
+    const { messages, pkg } = await publint({
+      pack: { tarball: buffer as ArrayBuffer },
+      strict: true,
+      level: 'suggestion',
+    });
     expect(messages.map((message) => `${message.type}: ${formatMessage(message, pkg) ?? message.code}`)).toEqual([]);
   });
 
@@ -94,7 +118,11 @@ describe.each(packages)('@cachewise/%s as published', (name) => {
     const problems = (await attwProblems())[name];
     const entrypoints = Object.keys(sourceManifest(name).exports);
     expect(problems).toEqual({
-      CJSResolvesToESM: entrypoints.map((entrypoint) => ({ kind: 'CJSResolvesToESM', entrypoint, resolutionKind: 'node16-cjs' })),
+      CJSResolvesToESM: entrypoints.map((entrypoint) => ({
+        kind: 'CJSResolvesToESM',
+        entrypoint,
+        resolutionKind: 'node16-cjs',
+      })),
     });
   }, 60_000);
 });
@@ -120,12 +148,14 @@ describe('one copy of core in an app', () => {
 describe('a consumer outside the workspace, with plain Node and the built output', () => {
   const consumer = mkdtempSync(join(tmpdir(), 'cachewise-consumer-'));
   afterAll(() => rmSync(consumer, { recursive: true, force: true }));
-  const entryPoints = packages.flatMap((name) => Object.keys(sourceManifest(name).exports)
-    .map((entry) => `@cachewise/${name}${entry.slice(1)}`));
+  const entryPoints = packages.flatMap((name) =>
+    Object.keys(sourceManifest(name).exports).map((entry) => `@cachewise/${name}${entry.slice(1)}`),
+  );
 
   beforeAll(() => {
     mkdirSync(join(consumer, 'node_modules', '@cachewise'), { recursive: true });
-    for (const name of packages) symlinkSync(join(root, 'packages', name), join(consumer, 'node_modules', '@cachewise', name));
+    for (const name of packages)
+      symlinkSync(join(root, 'packages', name), join(consumer, 'node_modules', '@cachewise', name));
   });
 
   it('imports every entry point', () => {
@@ -144,14 +174,19 @@ describe('a consumer outside the workspace, with plain Node and the built output
         redis: typeof redis.redisStore === 'function',
         redisTesting: typeof redisTesting.mockRedisStore === 'function',
       }));`;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(output)).toEqual({ value: 42, core: true, testing: true, redis: true, redisTesting: true });
   });
 
   // require(esm) fails on a top-level await anywhere in a package's module graph
   // (ERR_REQUIRE_ASYNC_MODULE), so requiring every entry point also proves there is none.
   it('requires every entry point from CommonJS, with no warning, getting the very module import() gets', async () => {
-    writeFileSync(join(consumer, 'require-all.cjs'), `
+    writeFileSync(
+      join(consumer, 'require-all.cjs'),
+      `
       const entryPoints = ${JSON.stringify(entryPoints)};
       (async () => {
         const same = [];
@@ -160,7 +195,8 @@ describe('a consumer outside the workspace, with plain Node and the built output
         const cache = core.createCache({ store: require('@cachewise/memory').memoryStore() });
         const value = await cache.wrap('k', async () => 42);
         console.log(JSON.stringify({ same, value, sharedErrors: (await import('@cachewise/core')).CacheError === core.CacheError }));
-      })().catch((error) => { console.error(error); process.exitCode = 1; });`);
+      })().catch((error) => { console.error(error); process.exitCode = 1; });`,
+    );
     const { stdout, stderr } = await runIn(consumer, process.execPath, ['require-all.cjs'], cleanEnv());
     expect(stderr).toBe('');
     expect(JSON.parse(stdout)).toEqual({ same: entryPoints.map(() => true), value: 42, sharedErrors: true });

@@ -43,8 +43,11 @@ export function sourceManifest(dir: PackageDir): Manifest {
  */
 export async function packAll(destination: string): Promise<Record<PackageDir, string>> {
   await mkdir(destination, { recursive: true });
-  await Promise.all(PACKAGES.map((dir) =>
-    run('pnpm', ['pack', '--pack-destination', destination], { cwd: join(ROOT, 'packages', dir), env: cleanEnv() })));
+  await Promise.all(
+    PACKAGES.map((dir) =>
+      run('pnpm', ['pack', '--pack-destination', destination], { cwd: join(ROOT, 'packages', dir), env: cleanEnv() }),
+    ),
+  );
   const tarballs = await readdir(destination);
   const found = {} as Record<PackageDir, string>;
   for (const dir of PACKAGES) {
@@ -58,7 +61,10 @@ export async function packAll(destination: string): Promise<Record<PackageDir, s
 /** Paths inside a tarball, relative to its package/ folder. */
 export async function tarballFiles(tarball: string): Promise<string[]> {
   const { stdout } = await run('tar', ['-tzf', tarball], { maxBuffer: 16 * 1024 * 1024 });
-  return stdout.split('\n').filter(Boolean).map((path) => path.replace(/^package\//, ''));
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((path) => path.replace(/^package\//, ''));
 }
 
 /** The package.json inside a tarball: what npm users get. */
@@ -91,11 +97,19 @@ const COMMAND_TIMEOUT_MS = 180_000;
 /** Runs a command to completion; on failure the error names it and carries its output. */
 export async function runIn(cwd: string, command: string, args: readonly string[], env = cleanEnv()): Promise<Ran> {
   try {
-    const options = { cwd, env, maxBuffer: 16 * 1024 * 1024, timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL' as const };
+    const options = {
+      cwd,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: COMMAND_TIMEOUT_MS,
+      killSignal: 'SIGKILL' as const,
+    };
     const { stdout, stderr } = await run(command, args, options);
     return { stdout, stderr };
   } catch (error) {
     const failed = error as Error & { stdout?: string; stderr?: string };
-    throw new Error(`\`${command} ${args.join(' ')}\` failed in ${cwd}:\n${failed.stdout ?? ''}\n${failed.stderr ?? failed.message}`);
+    throw new Error(
+      `\`${command} ${args.join(' ')}\` failed in ${cwd}:\n${failed.stdout ?? ''}\n${failed.stderr ?? failed.message}`,
+    );
   }
 }

@@ -1,10 +1,10 @@
 // P2, no resurrection: a load that started before an invalidation of one of its tags or
 // keys is never served as fresh after it. Each race is driven by hand with a deferred.
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, methodKey, setDefaultCache, type Cache } from '@cachewise/core';
+import { type Cache, Cached, createCache, methodKey, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
-import { deferred, flush, type Deferred } from './helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Deferred, deferred, flush } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
 

@@ -1,11 +1,22 @@
 // Class instances cached on purpose: registered on a JSON serializer, they come back as
 // instances of the same class, and decoding runs no code it was not given (issue 6, item 8).
-import { afterEach, describe, expect, it } from 'vitest';
-import { CacheOptionsError, createCache, createJsonSerializer, DecodeError, jsonSerializer, SerializationError, setDefaultCache, type CacheEventMap, type Serializer } from '@cachewise/core';
+
+import {
+  type CacheEventMap,
+  CacheOptionsError,
+  createCache,
+  createJsonSerializer,
+  DecodeError,
+  jsonSerializer,
+  SerializationError,
+  type Serializer,
+  setDefaultCache,
+} from '@cachewise/core';
 import { type CacheRecord } from '@cachewise/core/store';
+import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 // Internal: the record codec is not public API.
 import { decodeRecord, encodeRecord } from '../src/record.js';
-import { memoryStore } from '@cachewise/memory';
 import { assertSerializable } from '../src/serializer.js';
 
 afterEach(() => setDefaultCache(undefined));
@@ -14,7 +25,10 @@ let constructed = 0;
 let assigned = 0;
 class User {
   readonly createdAt = new Date(0);
-  constructor(readonly id: number, public name: string) {
+  constructor(
+    readonly id: number,
+    public name: string,
+  ) {
     constructed++;
   }
   get label(): string {
@@ -36,7 +50,11 @@ class Money {
 }
 
 class Order {
-  constructor(readonly owner: User, readonly total: Money, readonly lines: Map<string, number>) {}
+  constructor(
+    readonly owner: User,
+    readonly total: Money,
+    readonly lines: Map<string, number>,
+  ) {}
 }
 
 const serializer = createJsonSerializer({
@@ -79,7 +97,9 @@ describe('registered classes round-trip', () => {
   });
 
   it('a payload property named like a setter is defined, not assigned: no setter runs', () => {
-    const value = serializer.decode(bytes('t{"\\u0000":"C","c":"User","v":{"id":1,"nickname":"x","label":"y"}}')) as User;
+    const value = serializer.decode(
+      bytes('t{"\\u0000":"C","c":"User","v":{"id":1,"nickname":"x","label":"y"}}'),
+    ) as User;
     expect(assigned).toBe(0);
     expect(Object.getOwnPropertyDescriptor(value, 'nickname')?.value).toBe('x');
     expect(Object.getPrototypeOf(value)).toBe(User.prototype);
@@ -138,7 +158,18 @@ describe('decoding class payloads', () => {
 
   it('a revive hook that throws is a DecodeError with its error as the cause', () => {
     const boom = new Error('bad cents');
-    const s = createJsonSerializer({ classes: [{ name: 'Money', type: Money, toJSON: (m) => m.cents, revive: () => { throw boom; } }] });
+    const s = createJsonSerializer({
+      classes: [
+        {
+          name: 'Money',
+          type: Money,
+          toJSON: (m) => m.cents,
+          revive: () => {
+            throw boom;
+          },
+        },
+      ],
+    });
     let error: unknown;
     try {
       s.decode(s.encode(new Money(1)));
@@ -151,8 +182,21 @@ describe('decoding class payloads', () => {
 
   it('a toJSON hook that throws is a SerializationError naming the class', () => {
     const boom = new Error('no');
-    const s = createJsonSerializer({ classes: [{ name: 'Money', type: Money, toJSON: () => { throw boom; } , revive: () => new Money(0) }] });
-    expect(() => s.encode({ m: new Money(1) })).toThrow(expect.objectContaining({ className: 'Money', path: '$.m', cause: boom }));
+    const s = createJsonSerializer({
+      classes: [
+        {
+          name: 'Money',
+          type: Money,
+          toJSON: () => {
+            throw boom;
+          },
+          revive: () => new Money(0),
+        },
+      ],
+    });
+    expect(() => s.encode({ m: new Money(1) })).toThrow(
+      expect.objectContaining({ className: 'Money', path: '$.m', cause: boom }),
+    );
   });
 
   it('a class payload read by the default serializer is a DecodeError (a miss)', () => {
@@ -172,16 +216,58 @@ describe('createJsonSerializer validates its classes at creation', () => {
     ['a missing name', { classes: [{ type: A }] }, /classes\[0\]\.name must be a string of 1 to 100/],
     ['an empty name', { classes: [{ name: '', type: A }] }, /classes\[0\]\.name/],
     ['a name too long', { classes: [{ name: 'x'.repeat(101), type: A }] }, /classes\[0\]\.name/],
-    ['a type that is not a function', { classes: [{ name: 'A', type: {} }] }, /classes\[0\] \('A'\)\.type must be a class/],
+    [
+      'a type that is not a function',
+      { classes: [{ name: 'A', type: {} }] },
+      /classes\[0\] \('A'\)\.type must be a class/,
+    ],
     ['an arrow function as type', { classes: [{ name: 'A', type: () => ({}) }] }, /\.type must be a class/],
-    ['a toJSON that is not a function', { classes: [{ name: 'A', type: A, toJSON: 'x' }] }, /\.toJSON must be a function/],
-    ['a revive that is not a function', { classes: [{ name: 'A', type: A, revive: 1 }] }, /\.revive must be a function/],
-    ['a duplicate name', { classes: [{ name: 'A', type: A }, { name: 'A', type: B }] }, /classes\[1\] \('A'\): the name 'A' is already used by classes\[0\]/],
-    ['a class registered twice', { classes: [{ name: 'A', type: A }, { name: 'B', type: A }] }, /classes\[1\] \('B'\): this class is already registered as classes\[0\]/],
-    ['a built-in the serializer writes itself', { classes: [{ name: 'M', type: Map }] }, /type is Map, which the serializer already writes itself/],
+    [
+      'a toJSON that is not a function',
+      { classes: [{ name: 'A', type: A, toJSON: 'x' }] },
+      /\.toJSON must be a function/,
+    ],
+    [
+      'a revive that is not a function',
+      { classes: [{ name: 'A', type: A, revive: 1 }] },
+      /\.revive must be a function/,
+    ],
+    [
+      'a duplicate name',
+      {
+        classes: [
+          { name: 'A', type: A },
+          { name: 'A', type: B },
+        ],
+      },
+      /classes\[1\] \('A'\): the name 'A' is already used by classes\[0\]/,
+    ],
+    [
+      'a class registered twice',
+      {
+        classes: [
+          { name: 'A', type: A },
+          { name: 'B', type: A },
+        ],
+      },
+      /classes\[1\] \('B'\): this class is already registered as classes\[0\]/,
+    ],
+    [
+      'a built-in the serializer writes itself',
+      { classes: [{ name: 'M', type: Map }] },
+      /type is Map, which the serializer already writes itself/,
+    ],
     ['Object', { classes: [{ name: 'O', type: Object }] }, /type is Object/],
-    ['a Map subclass without hooks', { classes: [{ name: 'M', type: class M extends Map {} }] }, /extends Map, whose contents are not own properties: give it both toJSON and revive/],
-    ['an Array subclass with toJSON only', { classes: [{ name: 'L', type: class L extends Array {}, toJSON: () => [] }] }, /extends Array/],
+    [
+      'a Map subclass without hooks',
+      { classes: [{ name: 'M', type: class M extends Map {} }] },
+      /extends Map, whose contents are not own properties: give it both toJSON and revive/,
+    ],
+    [
+      'an Array subclass with toJSON only',
+      { classes: [{ name: 'L', type: class L extends Array {}, toJSON: () => [] }] },
+      /extends Array/,
+    ],
     ['an Error without hooks', { classes: [{ name: 'E', type: Error }] }, /extends Error/],
   ])('%s', (_what, options, message) => {
     let error: unknown;
@@ -245,20 +331,26 @@ describe('through a cache on a byte store', () => {
   });
 });
 
-describe('assertSerializable (the memory store\'s check mode)', () => {
+describe("assertSerializable (the memory store's check mode)", () => {
   it('passes what encode accepts and throws what encode throws, for JSON and custom serializers', () => {
     expect(() => assertSerializable({ a: [1, new Date(0)] }, jsonSerializer)).not.toThrow();
     expect(() => assertSerializable(new User(1, 'a'), serializer)).not.toThrow();
     expect(() => assertSerializable({ u: new User(1, 'a') }, jsonSerializer)).toThrow(
       expect.objectContaining({ name: 'SerializationError', className: 'User', path: '$.u' }),
     );
-    const custom: Serializer = { name: 'strict', encode: () => { throw new Error('nope'); }, decode: () => 1 };
+    const custom: Serializer = {
+      name: 'strict',
+      encode: () => {
+        throw new Error('nope');
+      },
+      decode: () => 1,
+    };
     expect(() => assertSerializable(1, custom)).toThrow(SerializationError);
   });
 });
 
 describe('types', () => {
-  it('each entry\'s hooks are typed by its own class', () => {
+  it("each entry's hooks are typed by its own class", () => {
     createJsonSerializer({
       classes: [
         // @ts-expect-error Money has no `id`
@@ -267,6 +359,10 @@ describe('types', () => {
         { name: 'U', type: User, revive: () => new Money(1) },
       ],
     });
-    expect(() => createJsonSerializer({ classes: [{ name: 'M', type: Money, toJSON: (m) => m.cents, revive: () => new Money(0) }] })).not.toThrow();
+    expect(() =>
+      createJsonSerializer({
+        classes: [{ name: 'M', type: Money, toJSON: (m) => m.cents, revive: () => new Money(0) }],
+      }),
+    ).not.toThrow();
   });
 });

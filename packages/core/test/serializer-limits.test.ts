@@ -1,10 +1,11 @@
 // Decode work a payload can ask for is bounded by its size: BigInts have a digit limit,
 // nesting a depth limit, hole runs cost nothing per hole (issue 6, item 13).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { DecodeError, jsonSerializer, SerializationError } from '@cachewise/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_BIGINT_DIGITS } from '../src/json-special.js';
 // Internal: the record codec is not public API.
 import { decodeRecord } from '../src/record.js';
-import { MAX_BIGINT_DIGITS } from '../src/json-special.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const limits = { maxPayloadBytes: 16 << 20 };
@@ -71,7 +72,11 @@ describe('nesting', () => {
 
   it('the same in an envelope, through arrays, Maps and Sets', () => {
     const depth = 50_000;
-    for (const [open, close] of [['[', ']'], ['{"\\u0000":"M","v":[[1,', ']]}'], ['{"\\u0000":"S","v":[', ']}']]) {
+    for (const [open, close] of [
+      ['[', ']'],
+      ['{"\\u0000":"M","v":[[1,', ']]}'],
+      ['{"\\u0000":"S","v":[', ']}'],
+    ]) {
       const envelope = bytes(`[2,0,1,[],[],1,${open!.repeat(depth)}{"\\u0000":"U"}${close!.repeat(depth)}]`);
       expect(() => decodeRecord(envelope, jsonSerializer, limits)).toThrow(DecodeError);
     }

@@ -1,7 +1,8 @@
 // Values that JSON would change silently: each one either round-trips exactly or is refused
 // with a SerializationError that says where it is (issue 6, item 7).
-import { describe, expect, it } from 'vitest';
+
 import { DecodeError, jsonSerializer, SerializationError } from '@cachewise/core';
+import { describe, expect, it } from 'vitest';
 
 const roundTrip = <T>(value: T): T => jsonSerializer.decode(jsonSerializer.encode(value)) as T;
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -85,7 +86,11 @@ describe('arrays with other own properties keep them', () => {
 describe('null-prototype objects keep a null prototype', () => {
   it('at the top and nested, with any keys', () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, {
-      a: 1, toJSON: 'not a function', ['__proto__']: 'own', '\u0000': 'mark', inner: Object.create(null),
+      a: 1,
+      toJSON: 'not a function',
+      ['__proto__']: 'own',
+      '\u0000': 'mark',
+      inner: Object.create(null),
     });
     const back = roundTrip({ bare });
     expect(Object.getPrototypeOf(back.bare)).toBeNull();
@@ -147,7 +152,11 @@ describe('refused, with the place and the class named', () => {
   it.each([
     ['an enumerable symbol key', { a: 1, [Symbol('tag')]: 2 }, /symbol-keyed property \(Symbol\(tag\)\)/],
     ['a symbol key on an array', Object.assign([1], { [Symbol('s')]: 1 }), /symbol-keyed/],
-    ['a symbol key on a null-prototype object', Object.assign(Object.create(null) as object, { [Symbol('s')]: 1 }), /symbol-keyed/],
+    [
+      'a symbol key on a null-prototype object',
+      Object.assign(Object.create(null) as object, { [Symbol('s')]: 1 }),
+      /symbol-keyed/,
+    ],
     ['a Map with own properties', Object.assign(new Map(), { extra: 1 }), /Map with its own properties/],
     ['a Set with own properties', Object.assign(new Set(), { extra: 1 }), /Set with its own properties/],
     ['a Date with own properties', Object.assign(new Date(0), { extra: 1 }), /Date with its own properties/],
@@ -177,7 +186,14 @@ describe('refused, with the place and the class named', () => {
     expect(refusal(new Map([[null, user]])).path).toBe('$.get(null)');
     expect(refusal(new Map([[undefined, user]])).path).toBe('$.get(undefined)');
     expect(refusal(new Map([[{}, user]])).path).toBe('$.entries[0][1]');
-    expect(refusal(new Map([[1, 1], [user, 1]])).path).toBe('$.entries[1][0]');
+    expect(
+      refusal(
+        new Map([
+          [1, 1],
+          [user, 1],
+        ]),
+      ).path,
+    ).toBe('$.entries[1][0]');
     expect(refusal(new Set([1, user])).path).toBe('$.values[1]');
     expect(refusal(Object.assign([1], { extra: user })).path).toBe('$.extra');
     expect(refusal({ f: () => 1 }).path).toBe('$.f');
@@ -187,7 +203,13 @@ describe('refused, with the place and the class named', () => {
 
 describe('accessor properties are read when the value is written', () => {
   it('a getter is stored as the value it returns, as a data property', () => {
-    const back = roundTrip({ a: 1, get twice() { return 2; }, when: new Date(0) });
+    const back = roundTrip({
+      a: 1,
+      get twice() {
+        return 2;
+      },
+      when: new Date(0),
+    });
     expect(Object.getOwnPropertyDescriptor(back, 'twice')).toMatchObject({ value: 2, writable: true });
   });
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { CacheError, DecodeError, isSerializationError, jsonSerializer, SerializationError } from '@cachewise/core';
+import { describe, expect, it } from 'vitest';
 
 const roundTrip = <T>(value: T): T => jsonSerializer.decode(jsonSerializer.encode(value)) as T;
 
@@ -23,7 +23,14 @@ describe('jsonSerializer round trips', () => {
     ['an invalid Date', new Date(Number.NaN)],
     ['a BigInt', 12345678901234567890123n],
     ['a negative BigInt', -5n],
-    ['a Map', new Map<unknown, unknown>([[1, 'a'], ['1', { b: 2n }], [new Date(0), new Set([1])]])],
+    [
+      'a Map',
+      new Map<unknown, unknown>([
+        [1, 'a'],
+        ['1', { b: 2n }],
+        [new Date(0), new Set([1])],
+      ]),
+    ],
     ['a Set', new Set([1, '1', null, undefined])],
     ['undefined', undefined],
     ['NaN', Number.NaN],

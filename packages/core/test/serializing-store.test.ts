@@ -1,12 +1,20 @@
 // The serializer as the cache uses it: memoryStore({ serialize: true }) keeps bytes, so
 // every write is encoded and every read decoded, and bad bytes must read as a miss.
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, DecodeError, jsonSerializer, SerializationError, setDefaultCache, type CacheEventMap } from '@cachewise/core';
+import {
+  Cached,
+  type CacheEventMap,
+  createCache,
+  DecodeError,
+  jsonSerializer,
+  SerializationError,
+  setDefaultCache,
+} from '@cachewise/core';
 import { type CacheRecord } from '@cachewise/core/store';
+import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 // Internal: the record codec is not public API.
 import { decodeRecord, encodeRecord } from '../src/record.js';
-import { memoryStore } from '@cachewise/memory';
 import { testClock } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
@@ -73,7 +81,9 @@ describe('values JSON would change, through the cache', () => {
     class Page<T> extends Array<T> {}
     const { cache } = setup();
     await expect(cache.set('k', { page: Page.from([1]) })).rejects.toMatchObject({
-      name: 'SerializationError', className: 'Page', path: '$.page',
+      name: 'SerializationError',
+      className: 'Page',
+      path: '$.page',
     });
     expect(await cache.getEntry('k')).toBeUndefined();
   });
@@ -87,20 +97,23 @@ describe('values that cannot be serialized', () => {
   it.each([
     ['a class instance', new User(1)],
     ['a function inside an object', { onClick: () => 1 }],
-  ])('%s: the caller gets the value, it is not cached, and a serialize error is emitted', async (_what, unserializable) => {
-    const { cache, errors } = setup();
-    let calls = 0;
-    const load = () => (calls++, unserializable);
-    const value = await cache.wrap('k', load);
-    expect(value).toBe(unserializable);
-    await cache.wrap('k', load);
-    expect(calls).toBe(2);
-    expect(await cache.getEntry('k')).toBeUndefined();
-    expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatchObject({ kind: 'serialize', key: 'ser:k:k', label: '#wrap' });
-    expect(errors[0]!.error).toBeInstanceOf(SerializationError);
-    expect(cache.stats()).toMatchObject({ storeErrors: 0, loadErrors: 0, loads: 2 });
-  });
+  ])(
+    '%s: the caller gets the value, it is not cached, and a serialize error is emitted',
+    async (_what, unserializable) => {
+      const { cache, errors } = setup();
+      let calls = 0;
+      const load = () => (calls++, unserializable);
+      const value = await cache.wrap('k', load);
+      expect(value).toBe(unserializable);
+      await cache.wrap('k', load);
+      expect(calls).toBe(2);
+      expect(await cache.getEntry('k')).toBeUndefined();
+      expect(errors).toHaveLength(2);
+      expect(errors[0]).toMatchObject({ kind: 'serialize', key: 'ser:k:k', label: '#wrap' });
+      expect(errors[0]!.error).toBeInstanceOf(SerializationError);
+      expect(cache.stats()).toMatchObject({ storeErrors: 0, loadErrors: 0, loads: 2 });
+    },
+  );
 
   it('also for a @Cached method, whose caller gets its own result', async () => {
     const { cache, errors } = setup();
@@ -145,7 +158,13 @@ describe('payload size', () => {
 
   it('a stored payload over maxPayloadBytes reads as a miss plus a decode event', async () => {
     const { store, cache, errors } = setup({ maxPayloadBytes: 256 });
-    const record: CacheRecord = { value: 'y'.repeat(500), storedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER, tags: ['ser#'], versions: [0] };
+    const record: CacheRecord = {
+      value: 'y'.repeat(500),
+      storedAt: 0,
+      expiresAt: Number.MAX_SAFE_INTEGER,
+      tags: ['ser#'],
+      versions: [0],
+    };
     store.write('ser:k:k', encodeRecord(record, jsonSerializer, limits), { ttlMs: 60_000, generation: undefined });
     expect(await cache.get('k')).toBeUndefined();
     expect(errors).toHaveLength(1);
@@ -158,18 +177,18 @@ describe('hostile payloads read from the store', () => {
   const envelope = (body: string, meta = '[0,9007199254740991,["ser#"],[0]]', magic = 'cw1') =>
     Buffer.from(`${magic}\n${meta}\n${body}`, 'utf8');
 
-  it.each([
-    ['j{"__proto__": {"polluted": true}}'],
-    ['t{"__proto__": {"polluted": true}, "u": {"\\u0000": "U"}}'],
-  ])('%s does not pollute Object.prototype', async (body) => {
-    const { store, cache, errors } = setup();
-    store.write('ser:k:k', envelope(body), { ttlMs: 60_000, generation: undefined });
-    const value = await cache.get<Record<string, unknown>>('k');
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
-    expect((value as { polluted?: unknown }).polluted).toBeUndefined();
-    expect(errors).toHaveLength(0);
-  });
+  it.each([['j{"__proto__": {"polluted": true}}'], ['t{"__proto__": {"polluted": true}, "u": {"\\u0000": "U"}}']])(
+    '%s does not pollute Object.prototype',
+    async (body) => {
+      const { store, cache, errors } = setup();
+      store.write('ser:k:k', envelope(body), { ttlMs: 60_000, generation: undefined });
+      const value = await cache.get<Record<string, unknown>>('k');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+      expect((value as { polluted?: unknown }).polluted).toBeUndefined();
+      expect(errors).toHaveLength(0);
+    },
+  );
 
   it.each([
     ['an unknown envelope version', envelope('j1', undefined, 'cw9')],
@@ -199,12 +218,21 @@ describe('hostile payloads read from the store', () => {
 
 describe('encodeRecord / decodeRecord', () => {
   it('round-trip an envelope', () => {
-    const record: CacheRecord = { value: new Map([[1, 2]]), storedAt: 5, expiresAt: 10, tags: ['a#', 'a#t'], versions: [1, 2] };
+    const record: CacheRecord = {
+      value: new Map([[1, 2]]),
+      storedAt: 5,
+      expiresAt: 10,
+      tags: ['a#', 'a#t'],
+      versions: [1, 2],
+    };
     expect(decodeRecord(encodeRecord(record, jsonSerializer, limits), jsonSerializer, limits)).toStrictEqual(record);
   });
 
   it('decodeRecord throws only DecodeError, whatever the bytes', () => {
-    const bad = [Buffer.from('cw1\n[0,1,[],[]]\n'), Buffer.from('cw1\n[0,1,[],[]]\nt{"\\u0000":"A","c":"Int32Array","v":"AQID"}')];
+    const bad = [
+      Buffer.from('cw1\n[0,1,[],[]]\n'),
+      Buffer.from('cw1\n[0,1,[],[]]\nt{"\\u0000":"A","c":"Int32Array","v":"AQID"}'),
+    ];
     for (const bytes of bad) expect(() => decodeRecord(bytes, jsonSerializer, limits)).toThrow(DecodeError);
   });
 });

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
 import { Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
-import { deferred, flakyStore, flush, type Deferred } from './helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Deferred, deferred, flakyStore, flush } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
 
@@ -10,11 +10,17 @@ describe('single flight', () => {
   it.each([
     ['the live memory store', () => memoryStore()],
     ['the serializing memory store', () => memoryStore({ serialize: true })],
-    ['a store that answers with promises', () => {
-      const store = flakyStore();
-      const inner = store.inner;
-      return { ...store, read: async (key: string, tags: readonly string[]) => inner.read(key, tags) } as typeof store;
-    }],
+    [
+      'a store that answers with promises',
+      () => {
+        const store = flakyStore();
+        const inner = store.inner;
+        return {
+          ...store,
+          read: async (key: string, tags: readonly string[]) => inner.read(key, tags),
+        } as typeof store;
+      },
+    ],
   ])('runs the loader once for N concurrent callers of a cold key (%s)', async (_name, makeStore) => {
     const cache = createCache({ store: makeStore(), namespace: 'sf', setAsDefault: true });
     const gates: Array<Deferred<{ id: number }>> = [];

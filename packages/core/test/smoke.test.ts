@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { describe, expect, it } from 'vitest';
 import { Cached, createCache, Invalidates, methodKey } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { describe, expect, it } from 'vitest';
 
 describe('smoke', () => {
   it('caches a decorated method and invalidates by tag', async () => {

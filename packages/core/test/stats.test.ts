@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, setDefaultCache, type Cache } from '@cachewise/core';
+import { type Cache, Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 import { deferred, flush } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
@@ -11,7 +11,15 @@ const newCache = (): Cache => createCache({ store: memoryStore(), namespace: 'st
 describe('stats', () => {
   it('start at zero with a hit rate of 0', () => {
     const stats = newCache().stats();
-    expect(stats).toMatchObject({ hits: 0, misses: 0, hitRate: 0, loads: 0, loadErrors: 0, storeErrors: 0, coalesced: 0 });
+    expect(stats).toMatchObject({
+      hits: 0,
+      misses: 0,
+      hitRate: 0,
+      loads: 0,
+      loadErrors: 0,
+      storeErrors: 0,
+      coalesced: 0,
+    });
     expect(stats.byMethod).toEqual({});
     expect(stats.advice).toBeUndefined();
   });
@@ -45,11 +53,28 @@ describe('stats', () => {
 
     const stats = cache.stats();
     expect(stats.byMethod['Users.find']).toEqual({
-      hits: 2, misses: 5, staleHits: 0, loads: 3, loadErrors: 1, storeErrors: 0, coalesced: 2, lockWaits: 0, uncacheable: 0,
-      hitRate: 2 / 7, offloadRate: 4 / 7,
+      hits: 2,
+      misses: 5,
+      staleHits: 0,
+      loads: 3,
+      loadErrors: 1,
+      storeErrors: 0,
+      coalesced: 2,
+      lockWaits: 0,
+      uncacheable: 0,
+      hitRate: 2 / 7,
+      offloadRate: 4 / 7,
     });
     expect(stats.byMethod['Orders.find']).toMatchObject({ hits: 0, misses: 1, loads: 1, hitRate: 0 });
-    expect(stats).toMatchObject({ hits: 2, misses: 6, loads: 4, loadErrors: 1, coalesced: 2, hitRate: 2 / 8, offloadRate: 4 / 8 });
+    expect(stats).toMatchObject({
+      hits: 2,
+      misses: 6,
+      loads: 4,
+      loadErrors: 1,
+      coalesced: 2,
+      hitRate: 2 / 8,
+      offloadRate: 4 / 8,
+    });
   });
 
   it('offloadRate counts the calls that did not run a loader of their own (the quick-start burst)', async () => {
@@ -114,7 +139,9 @@ describe('stats', () => {
 
   it('refuse a maxLabels that is not a whole number of at least 1, naming it', () => {
     for (const bad of [0, -1, 1.5, '10', Number.NaN]) {
-      expect(() => createCache({ store: memoryStore(), maxLabels: bad as never })).toThrow(/`maxLabels` must be a whole number of at least 1/);
+      expect(() => createCache({ store: memoryStore(), maxLabels: bad as never })).toThrow(
+        /`maxLabels` must be a whole number of at least 1/,
+      );
     }
   });
 

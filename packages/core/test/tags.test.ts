@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CacheConfig, CacheOptionsError, Cached, createCache, setDefaultCache, type Cache } from '@cachewise/core';
+import { type Cache, CacheConfig, Cached, CacheOptionsError, createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let cache: Cache;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { afterEach, describe, expect, it } from 'vitest';
 import { CacheConfig, Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 import { testClock } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));

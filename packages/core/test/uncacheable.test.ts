@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Cached, createCache, createJsonSerializer, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 class User {
   constructor(readonly id: number) {}
@@ -87,7 +87,12 @@ describe('results a byte store cannot hold', () => {
 
   it('are cached, as instances of the same class, once the class is registered on the serializer', async () => {
     const serializer = createJsonSerializer({ classes: [{ name: 'User', type: User }] });
-    const cache = createCache({ store: memoryStore({ serialize: true }), serializer, namespace: 'unc4', setAsDefault: true });
+    const cache = createCache({
+      store: memoryStore({ serialize: true }),
+      serializer,
+      namespace: 'unc4',
+      setAsDefault: true,
+    });
     let queries = 0;
     class UserRepositoryC {
       @Cached() async findById(id: number) {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Cached, createCache, setDefaultCache, type Cache } from '@cachewise/core';
+import { type Cache, Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deferred } from './helpers.js';
 
 let cache: Cache;
@@ -56,7 +56,11 @@ describe('rejected loads', () => {
 
   it('of a loader that throws synchronously are not cached either', async () => {
     const error = new Error('sync');
-    await expect(cache.wrap('k', () => { throw error; })).rejects.toBe(error);
+    await expect(
+      cache.wrap('k', () => {
+        throw error;
+      }),
+    ).rejects.toBe(error);
     expect(await cache.wrap('k', () => 7)).toBe(7);
   });
 });
@@ -153,13 +157,19 @@ describe('condition', () => {
   it('a condition that throws rejects the call instead of throwing synchronously', async () => {
     const failure = new Error('bad condition');
     class Repo {
-      @Cached({ condition: () => { throw failure; } })
+      @Cached({
+        condition: () => {
+          throw failure;
+        },
+      })
       async find(id: number): Promise<number> {
         return id;
       }
     }
     let result: Promise<number> | undefined;
-    expect(() => { result = new Repo().find(1); }).not.toThrow();
+    expect(() => {
+      result = new Repo().find(1);
+    }).not.toThrow();
     await expect(result).rejects.toBe(failure);
   });
 
@@ -167,7 +177,11 @@ describe('condition', () => {
     class Repo {
       enabled = false;
       calls = 0;
-      @Cached({ condition(this: Repo) { return this.enabled; } })
+      @Cached({
+        condition(this: Repo) {
+          return this.enabled;
+        },
+      })
       async find(id: number): Promise<number> {
         this.calls++;
         return id;

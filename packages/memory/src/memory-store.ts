@@ -1,9 +1,15 @@
 import {
-  UNTOUCHED_TAG, type ByteStore, type CacheRecord, type InvalidationMode, type LiveStore, type StoreRead, type TagState,
+  type ByteStore,
+  type CacheRecord,
+  type InvalidationMode,
+  type LiveStore,
+  type StoreRead,
+  type TagState,
+  UNTOUCHED_TAG,
   type WriteOptions,
 } from '@cachewise/core/store';
-import { ByteSlots, RecordSlots, type PayloadSlots } from './slots.js';
-import { resolveMemoryOptions, type MemoryStoreOptions, type ResolvedMemoryOptions } from './options.js';
+import { type MemoryStoreOptions, type ResolvedMemoryOptions, resolveMemoryOptions } from './options.js';
+import { ByteSlots, type PayloadSlots, RecordSlots } from './slots.js';
 
 /**
  * The in-process store: a bounded LRU with TTL, O(1) tag invalidation by versions, and

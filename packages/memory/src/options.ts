@@ -1,4 +1,4 @@
-import { CacheOptionsError, systemClock, type Clock } from '@cachewise/core';
+import { CacheOptionsError, type Clock, systemClock } from '@cachewise/core';
 import { rejectUnknownOptions } from '@cachewise/core/store';
 import { estimateSize } from './size.js';
 
@@ -53,13 +53,21 @@ export interface ResolvedMemoryOptions {
 }
 
 const KNOWN: { [K in keyof Required<MemoryStoreOptions>]: true } = {
-  maxEntries: true, maxBytes: true, serialize: true, sizeOf: true, maxTags: true, clock: true, checkValues: true,
+  maxEntries: true,
+  maxBytes: true,
+  serialize: true,
+  sizeOf: true,
+  maxTags: true,
+  clock: true,
+  checkValues: true,
 };
 
 function count(value: unknown, option: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new CacheOptionsError(`memoryStore: \`${option}\` must be a whole number from 1 to ${max}; got ${String(value)}`);
+    throw new CacheOptionsError(
+      `memoryStore: \`${option}\` must be a whole number from 1 to ${max}; got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -73,7 +81,9 @@ export function resolveMemoryOptions(options: MemoryStoreOptions): ResolvedMemor
     throw new CacheOptionsError(`memoryStore: \`serialize\` must be true or false; got ${String(options.serialize)}`);
   }
   if (options.checkValues !== undefined && typeof options.checkValues !== 'boolean') {
-    throw new CacheOptionsError(`memoryStore: \`checkValues\` must be true or false; got ${String(options.checkValues)}`);
+    throw new CacheOptionsError(
+      `memoryStore: \`checkValues\` must be true or false; got ${String(options.checkValues)}`,
+    );
   }
   if (options.sizeOf !== undefined && typeof options.sizeOf !== 'function') {
     throw new CacheOptionsError('memoryStore: `sizeOf` must be a function (value) => bytes');
@@ -93,4 +103,3 @@ export function resolveMemoryOptions(options: MemoryStoreOptions): ResolvedMemor
     checkValues: options.checkValues === true,
   };
 }
-

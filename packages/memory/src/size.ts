@@ -70,7 +70,8 @@ class SizeWalk {
     } else if (object instanceof Set) {
       for (const item of object) if (this.#add(item, 16)) return true;
     } else {
-      for (const key in object) if (this.#add((object as Record<string, unknown>)[key], 8 + key.length * 2)) return true;
+      for (const key in object)
+        if (this.#add((object as Record<string, unknown>)[key], 8 + key.length * 2)) return true;
     }
     return false;
   }

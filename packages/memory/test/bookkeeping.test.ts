@@ -1,9 +1,10 @@
 // Tag versions and key generations, and the bound on how many of them the store
 // remembers (maxTags): past it the store forgets them all at once, so old entries read as
 // misses (safe) and new ones hit.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { createCache, setDefaultCache } from '@cachewise/core';
 import { UNTOUCHED_TAG } from '@cachewise/core/store';
+import { afterEach, describe, expect, it } from 'vitest';
 import { opts, record, syncStore } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
-import { bytes, opts, testClock, syncStore } from './helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bytes, opts, syncStore, testClock } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
 

@@ -1,7 +1,8 @@
 // The slot arrays grow with the store (doubling up to maxEntries) instead of being
 // allocated up front, so any documented maxEntries is cheap to create.
-import { describe, expect, it } from 'vitest';
+
 import { memoryStore } from '@cachewise/memory';
+import { describe, expect, it } from 'vitest';
 import { INITIAL_SLOTS, Lru, MAX_SLOTS } from '../src/lru.js';
 import { opts, record, syncStore } from './helpers.js';
 
@@ -57,7 +58,11 @@ describe('slot arrays grow as the store fills', () => {
       const key = `k${next() % (max * 2)}`;
       const op = next() % 100;
       if (op < 50) {
-        (store.write as (k: string, p: unknown, o: unknown) => boolean)(key, serialize ? new Uint8Array([1]) : record(key), opts());
+        (store.write as (k: string, p: unknown, o: unknown) => boolean)(
+          key,
+          serialize ? new Uint8Array([1]) : record(key),
+          opts(),
+        );
         touch(key);
         if (model.length > max) model.shift();
       } else if (op < 85) {

@@ -1,8 +1,8 @@
 import type { CacheRecord, InvalidationMode, StoreRead, TagState, WriteOptions } from '@cachewise/core/store';
-import { memoryStore, type MemoryByteStore, type MemoryLiveStore, type MemoryStoreOptions } from '@cachewise/memory';
+import { type MemoryByteStore, type MemoryLiveStore, type MemoryStoreOptions, memoryStore } from '@cachewise/memory';
 
-export { fakeClock as testClock } from '@cachewise/core/testing';
 export type { FakeClock as TestClock } from '@cachewise/core/testing';
+export { fakeClock as testClock } from '@cachewise/core/testing';
 
 /** A live record holding `value`, for writing to the store directly. */
 export function record(value: unknown, tags: readonly string[] = [], versions: readonly number[] = []): CacheRecord {
@@ -30,8 +30,12 @@ export interface SyncMemoryStore<P> {
   close(): void;
 }
 
-export function syncStore(options?: Omit<MemoryStoreOptions, 'serialize'> & { serialize?: false }): SyncMemoryStore<CacheRecord> & MemoryLiveStore;
-export function syncStore(options: Omit<MemoryStoreOptions, 'serialize'> & { serialize: true }): SyncMemoryStore<Uint8Array> & MemoryByteStore;
+export function syncStore(
+  options?: Omit<MemoryStoreOptions, 'serialize'> & { serialize?: false },
+): SyncMemoryStore<CacheRecord> & MemoryLiveStore;
+export function syncStore(
+  options: Omit<MemoryStoreOptions, 'serialize'> & { serialize: true },
+): SyncMemoryStore<Uint8Array> & MemoryByteStore;
 export function syncStore(options: MemoryStoreOptions = {}): unknown {
   return memoryStore(options);
 }

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { createCache, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 import { bytes, opts, record, syncStore } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
@@ -8,7 +8,13 @@ afterEach(() => setDefaultCache(undefined));
 describe('LRU eviction at maxEntries', () => {
   it('answers synchronously, so a hit costs no extra microtask', () => {
     for (const store of [memoryStore(), memoryStore({ serialize: true })]) {
-      const answers = [store.read('k', ['t']), store.readTags(['t']), store.delete(['k']), store.invalidateTags(['t'], 'delete'), store.close()];
+      const answers = [
+        store.read('k', ['t']),
+        store.readTags(['t']),
+        store.delete(['k']),
+        store.invalidateTags(['t'], 'delete'),
+        store.close(),
+      ];
       for (const answer of answers) expect(answer).not.toBeInstanceOf(Promise);
     }
     const live = memoryStore();

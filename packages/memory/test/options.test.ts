@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { CacheError, CacheOptionsError } from '@cachewise/core';
-import { memoryStore, type MemoryStoreOptions } from '@cachewise/memory';
+import { type MemoryStoreOptions, memoryStore } from '@cachewise/memory';
+import { describe, expect, it } from 'vitest';
 
 function refused(options: unknown): CacheOptionsError {
   try {

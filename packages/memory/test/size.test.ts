@@ -1,7 +1,8 @@
 // The default size estimate behind maxBytes: everything reachable counts, each object once,
 // with bounded work (no recursion, a visited set, a cap on values visited).
+
+import { type CacheEventMap, createCache, setDefaultCache } from '@cachewise/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache, setDefaultCache, type CacheEventMap } from '@cachewise/core';
 import { estimateSize, MAX_SIZE_NODES } from '../src/size.js';
 import { opts, record, syncStore } from './helpers.js';
 

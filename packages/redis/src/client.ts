@@ -1,5 +1,5 @@
 import { CacheOptionsError, StoreError } from '@cachewise/core';
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 
 /**
  * The options of a client the store creates from `url`, before the user's `clientOptions`.
@@ -40,7 +40,9 @@ export function checkClientOptions(options: unknown): void {
     );
   }
   if ('enableOfflineQueue' in given && typeof given.enableOfflineQueue !== 'boolean') {
-    throw new CacheOptionsError(`redisStore: \`clientOptions.enableOfflineQueue\` must be a boolean; got ${brief(given.enableOfflineQueue)}`);
+    throw new CacheOptionsError(
+      `redisStore: \`clientOptions.enableOfflineQueue\` must be a boolean; got ${brief(given.enableOfflineQueue)}`,
+    );
   }
 }
 
@@ -54,7 +56,11 @@ function brief(value: unknown): string {
  * the client was last ready, so a long outage is one event and not one per reconnect.
  * With a listener attached, ioredis no longer prints "Unhandled error event".
  */
-export function createOwnedClient(url: string, options: RedisOptions | undefined, report: (error: Error) => void): Redis {
+export function createOwnedClient(
+  url: string,
+  options: RedisOptions | undefined,
+  report: (error: Error) => void,
+): Redis {
   const client = new Redis(url, { ...OWNED_CLIENT_DEFAULTS, ...options });
   let reported = false;
   client.on('ready', () => {
@@ -64,8 +70,13 @@ export function createOwnedClient(url: string, options: RedisOptions | undefined
     if (reported) return;
     reported = true;
     // Name and message only: ioredis errors can carry a command's arguments.
-    const cause = error instanceof Error ? Object.assign(new Error(error.message), { name: error.name }) : new Error(String(error));
-    report(new StoreError(`redis store: client error (reported once until the client is ready again): ${cause.message}`, { cause }));
+    const cause =
+      error instanceof Error ? Object.assign(new Error(error.message), { name: error.name }) : new Error(String(error));
+    report(
+      new StoreError(`redis store: client error (reported once until the client is ready again): ${cause.message}`, {
+        cause,
+      }),
+    );
   });
   return client;
 }
@@ -119,7 +130,8 @@ export class Readiness {
     if (this.#closed) throw new StoreError(`redis store: the store is closed; ${what} was not sent`);
     const status = (this.#client as { status?: string }).status;
     if (status === undefined || status === 'ready') return;
-    if (status === 'end') throw new StoreError(`redis store: the client is closed (status 'end'); ${what} was not sent`);
+    if (status === 'end')
+      throw new StoreError(`redis store: the client is closed (status 'end'); ${what} was not sent`);
     // A lazyConnect client connects on its first command; with the offline queue off,
     // that command would be refused, so start the connection here.
     if (status === 'wait') this.#client.connect().catch(() => {});
@@ -132,9 +144,13 @@ export class Readiness {
     if (change === 'ready') return;
     const now = (this.#client as { status?: string }).status;
     if (change === 'timeout') {
-      throw new StoreError(`redis store: the client was not ready within readyTimeout (${this.#timeoutMs} ms, status '${now}'); ${what} was not sent`);
+      throw new StoreError(
+        `redis store: the client was not ready within readyTimeout (${this.#timeoutMs} ms, status '${now}'); ${what} was not sent`,
+      );
     }
-    throw new StoreError(`redis store: the ${change === 'end' ? 'client' : 'store'} was closed while waiting for the client to be ready; ${what} was not sent`);
+    throw new StoreError(
+      `redis store: the ${change === 'end' ? 'client' : 'store'} was closed while waiting for the client to be ready; ${what} was not sent`,
+    );
   }
 
   /** Ends every wait (the store is closing). */

@@ -1,2 +1,2 @@
-export { redisStore } from './redis-store.js';
 export type { RedisStoreOptions } from './options.js';
+export { redisStore } from './redis-store.js';

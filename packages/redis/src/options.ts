@@ -1,4 +1,4 @@
-import { CacheOptionsError, parseDuration, type Duration } from '@cachewise/core';
+import { CacheOptionsError, type Duration, parseDuration } from '@cachewise/core';
 import { rejectUnknownOptions } from '@cachewise/core/store';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { checkClientOptions } from './client.js';
@@ -55,7 +55,13 @@ export interface ResolvedRedisOptions {
 }
 
 const KNOWN: { [K in keyof Required<RedisStoreOptions>]: true } = {
-  client: true, url: true, clientOptions: true, readyTimeout: true, prefix: true, maxTtl: true, generationTtl: true,
+  client: true,
+  url: true,
+  clientOptions: true,
+  readyTimeout: true,
+  prefix: true,
+  maxTtl: true,
+  generationTtl: true,
 };
 
 /** The longest `readyTimeout`: a wait past it is an outage, and timers overflow at 2^31 ms. */
@@ -63,13 +69,18 @@ const MAX_READY_TIMEOUT_MS = 3_600_000;
 
 export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new CacheOptionsError('redisStore: options must be an object with a `client` (ioredis Redis or Cluster) or a `url`');
+    throw new CacheOptionsError(
+      'redisStore: options must be an object with a `client` (ioredis Redis or Cluster) or a `url`',
+    );
   }
   rejectUnknownOptions('redisStore', options, KNOWN);
   if ((options.client === undefined) === (options.url === undefined)) {
     throw new CacheOptionsError('redisStore: give exactly one of `client` (an ioredis Redis or Cluster) and `url`');
   }
-  if (options.client !== undefined && typeof (options.client as { evalshaBuffer?: unknown }).evalshaBuffer !== 'function') {
+  if (
+    options.client !== undefined &&
+    typeof (options.client as { evalshaBuffer?: unknown }).evalshaBuffer !== 'function'
+  ) {
     throw new CacheOptionsError('redisStore: `client` must be an ioredis Redis or Cluster instance');
   }
   if (options.url !== undefined && (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url))) {
@@ -77,13 +88,17 @@ export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOp
   }
   if (options.clientOptions !== undefined) {
     if (options.url === undefined) {
-      throw new CacheOptionsError('redisStore: `clientOptions` applies only with `url`; with `client`, configure that client yourself');
+      throw new CacheOptionsError(
+        'redisStore: `clientOptions` applies only with `url`; with `client`, configure that client yourself',
+      );
     }
     checkClientOptions(options.clientOptions);
   }
   const readyTimeoutMs = parseDuration(options.readyTimeout ?? '5s', 'redisStore: `readyTimeout`');
   if (readyTimeoutMs > MAX_READY_TIMEOUT_MS) {
-    throw new CacheOptionsError(`redisStore: \`readyTimeout\` must be at most '1h' (${MAX_READY_TIMEOUT_MS} ms); got ${readyTimeoutMs} ms`);
+    throw new CacheOptionsError(
+      `redisStore: \`readyTimeout\` must be at most '1h' (${MAX_READY_TIMEOUT_MS} ms); got ${readyTimeoutMs} ms`,
+    );
   }
   const prefix = options.prefix ?? 'cw:';
   // \p{Cs} with the u flag matches only unpaired surrogates, which Redis would receive as U+FFFD.

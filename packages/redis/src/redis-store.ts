@@ -1,12 +1,19 @@
 import { StoreError } from '@cachewise/core';
-import type { ByteStore, InvalidationMode, StoreRead, StoreReporter, TagState, WriteOptions } from '@cachewise/core/store';
+import type {
+  ByteStore,
+  InvalidationMode,
+  StoreRead,
+  StoreReporter,
+  TagState,
+  WriteOptions,
+} from '@cachewise/core/store';
 import type { Cluster, Redis } from 'ioredis';
-import { asPayload, parseGeneration, parseTag, replyStrings, type Bulk } from './bookkeeping.js';
+import { asPayload, type Bulk, parseGeneration, parseTag, replyStrings } from './bookkeeping.js';
 import { closeOwnedClient, createOwnedClient, Readiness } from './client.js';
 import { watchEvictionPolicy } from './eviction-policy.js';
-import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
+import { type RedisStoreOptions, resolveRedisOptions } from './options.js';
 import { ReadBatch } from './read-batch.js';
-import { DELETE, ENSURE, INVALIDATE_TAGS, SET, TOUCH_TAGS, WRITE, type Script } from './scripts.js';
+import { DELETE, ENSURE, INVALIDATE_TAGS, type Script, SET, TOUCH_TAGS, WRITE } from './scripts.js';
 
 type Client = Redis | Cluster;
 /** Buffer-returning script commands: present on Redis, Cluster and ioredis-mock, missing from ioredis's types. */
@@ -62,7 +69,8 @@ class RedisStore implements ByteStore {
   constructor(options: RedisStoreOptions) {
     const resolved = resolveRedisOptions(options);
     this.#owned = options.client === undefined;
-    this.#client = options.client ?? createOwnedClient(options.url!, options.clientOptions, (error) => this.#report(error));
+    this.#client =
+      options.client ?? createOwnedClient(options.url!, options.clientOptions, (error) => this.#report(error));
     this.#ready = new Readiness(this.#client, resolved.readyTimeoutMs);
     this.#scripts = this.#client as unknown as ScriptCommands;
     this.#cluster = (this.#client as { isCluster?: boolean }).isCluster === true;
@@ -133,7 +141,10 @@ class RedisStore implements ByteStore {
       if (state === undefined) return undefined;
       states[i - first] = state;
       if (now === 0) now = Date.now() / 1000 + this.#clockOffsetSec;
-      if (now - state.refreshedAt > this.#renewAfterSec) (renew ??= []).push(keys[i]!);
+      if (now - state.refreshedAt > this.#renewAfterSec) {
+        renew ??= [];
+        renew.push(keys[i]!);
+      }
     }
     if (renew !== undefined) this.#renew(renew);
     return states;
@@ -151,9 +162,11 @@ class RedisStore implements ByteStore {
     const run = async (pairs: number, at: number[]): Promise<void> => {
       const scriptKeys = pairs === 1 ? [keys[0]!, keys[1]!] : [];
       for (const i of at) scriptKeys.push(keys[i]!);
-      const reply = replyStrings(await this.#eval(ENSURE, scriptKeys, [String(pairs), this.#generationTtlMs, this.#bookkeepingTtlMs]));
+      const reply = replyStrings(
+        await this.#eval(ENSURE, scriptKeys, [String(pairs), this.#generationTtlMs, this.#bookkeepingTtlMs]),
+      );
       const places = pairs === 1 ? [1, ...at] : at;
-      places.forEach((place, j) => (values[place] = reply[j] ?? null));
+      for (const [j, place] of places.entries()) values[place] = reply[j] ?? null;
       this.#serverSeconds(reply[places.length]);
       this.#repaired(reply.slice(places.length + 1));
     };
@@ -161,7 +174,10 @@ class RedisStore implements ByteStore {
       await run(withGeneration ? 1 : 0, missingTags);
       return;
     }
-    await Promise.all([withGeneration ? run(1, []) : undefined, missingTags.length > 0 ? run(0, missingTags) : undefined]);
+    await Promise.all([
+      withGeneration ? run(1, []) : undefined,
+      missingTags.length > 0 ? run(0, missingTags) : undefined,
+    ]);
   }
 
   /** Renews tag keys' TTLs (never recreating one), off the caller's path. */
@@ -169,16 +185,23 @@ class RedisStore implements ByteStore {
     const due = keys.filter((key) => !this.#touching.has(key) && this.#touching.size < MAX_TOUCHING);
     if (due.length === 0) return;
     for (const key of due) this.#touching.add(key);
-    this.#eval(TOUCH_TAGS, due, [this.#bookkeepingTtlMs]).then(
-      (reply) => {
-        const strings = replyStrings(reply);
-        this.#serverSeconds(strings[0]);
-        this.#repaired(strings.slice(1));
-      },
-      (error: unknown) => this.#report(new StoreError(`redis store could not renew tag keys: ${(error as Error | undefined)?.message ?? String(error)}`)),
-    ).finally(() => {
-      for (const key of due) this.#touching.delete(key);
-    });
+    this.#eval(TOUCH_TAGS, due, [this.#bookkeepingTtlMs])
+      .then(
+        (reply) => {
+          const strings = replyStrings(reply);
+          this.#serverSeconds(strings[0]);
+          this.#repaired(strings.slice(1));
+        },
+        (error: unknown) =>
+          this.#report(
+            new StoreError(
+              `redis store could not renew tag keys: ${(error as Error | undefined)?.message ?? String(error)}`,
+            ),
+          ),
+      )
+      .finally(() => {
+        for (const key of due) this.#touching.delete(key);
+      });
   }
 
   #serverSeconds(seconds: string | undefined): void {
@@ -193,7 +216,9 @@ class RedisStore implements ByteStore {
   async write(key: string, payload: Uint8Array, options: WriteOptions): Promise<boolean> {
     // cache.set() waits for the client; a write after a load fails open at once instead.
     if (options.generation === undefined) await this.#ready.wait('cache.set()');
-    const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const bytes = Buffer.isBuffer(payload)
+      ? payload
+      : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     const ttl = String(Math.max(1, Math.ceil(options.ttlMs)));
     const keys = [this.#entryKey(key), this.#generationKey(key)];
     if (options.generation === undefined) {
@@ -219,7 +244,11 @@ class RedisStore implements ByteStore {
   async invalidateTags(tags: readonly string[], mode: InvalidationMode): Promise<void> {
     if (tags.length === 0) return;
     await this.#ready.wait('a tag invalidation');
-    const reply = await this.#eval(INVALIDATE_TAGS, tags.map((tag) => this.#tagPrefix + tag), [mode, this.#bookkeepingTtlMs]);
+    const reply = await this.#eval(
+      INVALIDATE_TAGS,
+      tags.map((tag) => this.#tagPrefix + tag),
+      [mode, this.#bookkeepingTtlMs],
+    );
     this.#repaired(replyStrings(reply));
   }
 
@@ -247,10 +276,12 @@ class RedisStore implements ByteStore {
   /** Keys a script found holding data the store never wrote, and replaced. */
   #repaired(keys: readonly string[]): void {
     for (const key of keys) {
-      this.#report(new StoreError(
-        `redis store repaired ${key}: it held data the store did not write (another type or shape); ` +
-          'it now holds new bookkeeping, so entries it guarded read as stale',
-      ));
+      this.#report(
+        new StoreError(
+          `redis store repaired ${key}: it held data the store did not write (another type or shape); ` +
+            'it now holds new bookkeeping, so entries it guarded read as stale',
+        ),
+      );
     }
   }
 

@@ -74,7 +74,9 @@ function script(name: string, body: string): Script {
  * ARGV[3] tag ttl ms. Returns the values in KEYS order (one per generation, one per
  * tag), then the server's seconds, then the repaired keys.
  */
-export const ENSURE = script('ensure', `
+export const ENSURE = script(
+  'ensure',
+  `
 local pairs_ = tonumber(ARGV[1])
 local values = {}
 for i = 1, pairs_ * 2, 2 do
@@ -101,7 +103,8 @@ end
 values[#values + 1] = seconds
 for _, key in ipairs(repaired) do values[#values + 1] = key end
 return reply(values)
-`);
+`,
+);
 
 /**
  * Writes a load's entry only if the key's generation is still the one read before the
@@ -110,14 +113,17 @@ return reply(values)
  * restart, failover, eviction) and the delete may have been lost with it.
  * KEYS[1] entry, KEYS[2] generation; ARGV[1] payload, ARGV[2] ttl ms, ARGV[3] generation.
  */
-export const WRITE = script('write', `
+export const WRITE = script(
+  'write',
+  `
 local current = redis.pcall('GET', KEYS[2])
 if type(current) ~= 'string' or current ~= ARGV[3] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 -- The generation outlives the entry, so a hit never finds it missing.
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
 return 1
-`);
+`,
+);
 
 /**
  * An explicit set: write the entry and move its generation on, atomically, so a load
@@ -125,20 +131,25 @@ return 1
  * KEYS[1] entry, KEYS[2] generation; ARGV[1] payload, ARGV[2] ttl ms, ARGV[3] generation
  * ttl ms. Returns the repaired keys.
  */
-export const SET = script('set', `
+export const SET = script(
+  'set',
+  `
 local current = generation(KEYS[2]) or 0
 local next = now
 if next <= current then next = current + 1 end
 redis.call('SET', KEYS[2], fmt(next), 'PX', math.max(tonumber(ARGV[2]), tonumber(ARGV[3])))
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return reply(repaired)
-`);
+`,
+);
 
 /**
  * Deletes entries and moves their generations on.
  * KEYS pairs of (entry, generation); ARGV[1] generation ttl ms. Returns the repaired keys.
  */
-export const DELETE = script('delete', `
+export const DELETE = script(
+  'delete',
+  `
 for i = 1, #KEYS, 2 do
   redis.call('DEL', KEYS[i])
   local current = generation(KEYS[i + 1]) or 0
@@ -147,7 +158,8 @@ for i = 1, #KEYS, 2 do
   redis.call('SET', KEYS[i + 1], fmt(next), 'PX', ARGV[1])
 end
 return reply(repaired)
-`);
+`,
+);
 
 /**
  * Moves tags' versions on: O(1) per tag, whatever the number of tagged entries. A tag
@@ -155,7 +167,9 @@ return reply(repaired)
  * is unknown, so it counts as deleted).
  * KEYS tags; ARGV[1] 'delete' | 'expire', ARGV[2] tag ttl ms. Returns the repaired keys.
  */
-export const INVALIDATE_TAGS = script('invalidate-tags', `
+export const INVALIDATE_TAGS = script(
+  'invalidate-tags',
+  `
 for _, key in ipairs(KEYS) do
   local version, hard = tag(key)
   local next = now
@@ -164,14 +178,17 @@ for _, key in ipairs(KEYS) do
   redis.call('SET', key, fmt(next) .. ' ' .. fmt(hard) .. ' ' .. seconds, 'PX', ARGV[2])
 end
 return reply(repaired)
-`);
+`,
+);
 
 /**
  * Renews the TTL of tags that are still there (never creates one: a missing tag is the
  * next read's to create, with a new version). Keeps their versions.
  * KEYS tags; ARGV[1] tag ttl ms. Returns the server's seconds, then the repaired keys.
  */
-export const TOUCH_TAGS = script('touch-tags', `
+export const TOUCH_TAGS = script(
+  'touch-tags',
+  `
 for _, key in ipairs(KEYS) do
   local version, hard = tag(key)
   if version ~= nil then
@@ -182,4 +199,5 @@ for _, key in ipairs(KEYS) do
 end
 table.insert(repaired, 1, seconds)
 return reply(repaired)
-`);
+`,
+);

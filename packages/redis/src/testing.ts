@@ -1,8 +1,8 @@
 import type { ByteStore } from '@cachewise/core/store';
-import RedisMock from 'ioredis-mock';
 import type { Redis } from 'ioredis';
-import { redisStore } from './redis-store.js';
+import RedisMock from 'ioredis-mock';
 import type { RedisStoreOptions } from './options.js';
+import { redisStore } from './redis-store.js';
 
 /**
  * A Redis store on ioredis-mock, for fast unit tests of your own code: no server needed.
@@ -16,7 +16,9 @@ import type { RedisStoreOptions } from './options.js';
  * @example
  * const cache = createCache({ store: mockRedisStore() });
  */
-export function mockRedisStore(options: Omit<RedisStoreOptions, 'client' | 'url' | 'clientOptions'> & { name?: string } = {}): ByteStore {
+export function mockRedisStore(
+  options: Omit<RedisStoreOptions, 'client' | 'url' | 'clientOptions'> & { name?: string } = {},
+): ByteStore {
   const { name = 'cachewise-mock', ...rest } = options;
   return redisStore({ ...rest, client: mockClient(name) });
 }

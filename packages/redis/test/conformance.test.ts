@@ -3,7 +3,7 @@ import { redisStore } from '@cachewise/redis';
 import { mockRedisStore } from '@cachewise/redis/testing';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { randomPrefix, startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/index.js';
+import { type RedisCluster, type RedisServer, randomPrefix, startCluster, startRedis } from './helpers/index.js';
 
 let server: RedisServer;
 let cluster: RedisCluster;
@@ -19,6 +19,12 @@ afterAll(async () => {
 });
 
 // Each test gets a fresh prefix, so tests share nothing.
-runStoreConformance('redis (single node)', () => ({ store: redisStore({ client: single, prefix: server.newPrefix() }) }));
-runStoreConformance('redis (3-master Cluster)', () => ({ store: redisStore({ client: clustered, prefix: randomPrefix() }) }));
-runStoreConformance('redis on ioredis-mock (testing helper)', () => ({ store: mockRedisStore({ prefix: randomPrefix() }) }));
+runStoreConformance('redis (single node)', () => ({
+  store: redisStore({ client: single, prefix: server.newPrefix() }),
+}));
+runStoreConformance('redis (3-master Cluster)', () => ({
+  store: redisStore({ client: clustered, prefix: randomPrefix() }),
+}));
+runStoreConformance('redis on ioredis-mock (testing helper)', () => ({
+  store: mockRedisStore({ prefix: randomPrefix() }),
+}));

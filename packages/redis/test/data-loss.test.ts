@@ -1,12 +1,12 @@
 // P2 against a Redis that lost its data: a restart without persistence, FLUSHDB, or
 // FLUSHALL on one Cluster primary. A load that straddled an invalidation or a delete,
 // and entries written before the loss, must never be served as fresh afterwards.
-import { createCache, type Cache } from '@cachewise/core';
+import { type Cache, createCache } from '@cachewise/core';
 import { deferred } from '@cachewise/core/testing';
 import { redisStore } from '@cachewise/redis';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPrefix, startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/index.js';
+import { type RedisCluster, type RedisServer, randomPrefix, startCluster, startRedis } from './helpers/index.js';
 
 let server: RedisServer;
 let cluster: RedisCluster;
@@ -31,7 +31,9 @@ function pair(clients: [Redis | Cluster, Redis | Cluster]): [Cache, Cache] {
 type Loss = (clients: Array<Redis | Cluster>) => Promise<void>;
 
 async function straddle(
-  clients: [Redis | Cluster, Redis | Cluster], invalidate: (other: Cache, key: string, tag: string) => Promise<unknown>, lose: Loss,
+  clients: [Redis | Cluster, Redis | Cluster],
+  invalidate: (other: Cache, key: string, tag: string) => Promise<unknown>,
+  lose: Loss,
 ): Promise<void> {
   const [cache, other] = pair(clients);
   const key = 'user:1';
@@ -82,7 +84,12 @@ describe('Cluster', () => {
   it('never serves entries written before their tag was invalidated as fresh after FLUSHALL on the primary of the tags', async () => {
     const client = cluster.client();
     const prefix = randomPrefix();
-    const cache = createCache({ store: redisStore({ client, prefix }), namespace: 'loss', jitter: 0, setAsDefault: false });
+    const cache = createCache({
+      store: redisStore({ client, prefix }),
+      namespace: 'loss',
+      jitter: 0,
+      setAsDefault: false,
+    });
     const keys = Array.from({ length: 30 }, (_, i) => `item:${i}`);
     for (const key of keys) await cache.wrap(key, async () => `OLD-${key}`, { tags: ['catalog'] });
     await cache.invalidateTags(['catalog']);
@@ -93,8 +100,12 @@ describe('Cluster', () => {
     const counts = await Promise.all(masters.map((node) => node.cluster('COUNTKEYSINSLOT', slot)));
     const owner = masters[counts.findIndex((count) => Number(count) > 0)]!;
     await owner.flushall();
-    const survivors = (await Promise.all(masters.filter((node) => node !== owner).map((node) => node.dbsize()))).reduce((a, b) => a + b, 0);
+    const survivors = (await Promise.all(masters.filter((node) => node !== owner).map((node) => node.dbsize()))).reduce(
+      (a, b) => a + b,
+      0,
+    );
     expect(survivors).toBeGreaterThan(0); // some entries outlived the loss of their tag
-    for (const key of keys) expect(await cache.wrap(key, async () => `NEW-${key}`, { tags: ['catalog'] })).toBe(`NEW-${key}`);
+    for (const key of keys)
+      expect(await cache.wrap(key, async () => `NEW-${key}`, { tags: ['catalog'] })).toBe(`NEW-${key}`);
   });
 });

@@ -1,11 +1,11 @@
 // On connect the store reads the server's maxmemory-policy: a policy that can evict its
 // bookkeeping is an `error` event on every cache of the store and one process warning
 // per policy; safe policies say nothing; a server without CONFIG is left alone.
-import { createCache, isStoreError, type CacheEventMap } from '@cachewise/core';
+import { type CacheEventMap, createCache, isStoreError } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { randomPrefix, startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/index.js';
+import { type RedisCluster, type RedisServer, randomPrefix, startCluster, startRedis } from './helpers/index.js';
 
 const servers: Record<string, RedisServer> = {};
 let cluster: RedisCluster;
@@ -18,7 +18,8 @@ beforeAll(async () => {
     startRedis({ private: true, args: ['--maxmemory-policy', 'noeviction'] }),
     startRedis({ private: true, args: ['--maxmemory-policy', 'volatile-lru', '--rename-command', 'CONFIG', ''] }),
   ]);
-  for (const [i, name] of ['allkeys-lru', 'volatile-ttl', 'noeviction', 'noconfig'].entries()) servers[name] = started[i]!;
+  for (const [i, name] of ['allkeys-lru', 'volatile-ttl', 'noeviction', 'noconfig'].entries())
+    servers[name] = started[i]!;
 });
 afterAll(async () => {
   await Promise.all([cluster?.stop(), ...Object.values(servers).map((server) => server.stop())]);
@@ -66,7 +67,9 @@ describe('eviction policy check', () => {
       expect(errors).toHaveLength(1);
       expect(errors[0]!.kind).toBe('store');
       expect(isStoreError(errors[0]!.error)).toBe(true);
-      expect((errors[0]!.error as Error).message).toMatch(/maxmemory-policy is 'allkeys-lru'.*Safe policies: noeviction, volatile-ttl/);
+      expect((errors[0]!.error as Error).message).toMatch(
+        /maxmemory-policy is 'allkeys-lru'.*Safe policies: noeviction, volatile-ttl/,
+      );
     }
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toMatch(/'allkeys-lru'.*noeviction, volatile-ttl/);

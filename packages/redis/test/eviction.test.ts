@@ -5,7 +5,7 @@ import { createCache } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPrefix, startRedis, type RedisServer } from './helpers/index.js';
+import { type RedisServer, randomPrefix, startRedis } from './helpers/index.js';
 
 const ENTRIES = 3_000;
 const BATCH = 500;
@@ -28,12 +28,19 @@ async function inBatches(count: number, run: (i: number) => Promise<unknown>): P
 
 describe('allkeys-lru at 8 MB with filler traffic', () => {
   it('serves none of 3,000 invalidated entries as fresh after tags and generations were evicted', async () => {
-    const cache = createCache({ store: redisStore({ client: server.client(), prefix: randomPrefix() }), ttl: '1h', jitter: 0, setAsDefault: false });
+    const cache = createCache({
+      store: redisStore({ client: server.client(), prefix: randomPrefix() }),
+      ttl: '1h',
+      jitter: 0,
+      setAsDefault: false,
+    });
     cache.on('error', () => {}); // the policy finding is reported; this test counts values
     const payload = 'x'.repeat(600);
     const tags = (i: number) => [`item:${i}`];
     await inBatches(ENTRIES, (i) => cache.wrap(`k${i}`, async () => `old-${i}-${payload}`, { tags: tags(i) }));
-    await inBatches(ENTRIES / BATCH, (b) => cache.invalidateTags(Array.from({ length: BATCH }, (_, j) => `item:${b * BATCH + j}`)));
+    await inBatches(ENTRIES / BATCH, (b) =>
+      cache.invalidateTags(Array.from({ length: BATCH }, (_, j) => `item:${b * BATCH + j}`)),
+    );
     // Filler: other data pushes Redis past maxmemory, so it evicts (about 12 MB written).
     const filler = 'f'.repeat(4_000);
     await inBatches(3_000, (i) => admin.set(`filler:${i}`, filler));

@@ -1,8 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  rawCommand, startCluster, startCountingProxy, startRedis,
-  type CountingProxy, type RedisCluster, type RedisServer,
+  type CountingProxy,
+  type RedisCluster,
+  type RedisServer,
+  rawCommand,
+  startCluster,
+  startCountingProxy,
+  startRedis,
 } from './helpers/index.js';
 import { startPeer } from './peer-process.js';
 
@@ -61,7 +66,9 @@ describe('startRedis', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(startRedis({ private: true })).rejects.toThrow(/redis-server is not on PATH.*apt-get install -y redis-server/);
+      await expect(startRedis({ private: true })).rejects.toThrow(
+        /redis-server is not on PATH.*apt-get install -y redis-server/,
+      );
     } finally {
       process.env.PATH = path;
     }

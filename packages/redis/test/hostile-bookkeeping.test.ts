@@ -2,12 +2,12 @@
 // garbage or a hash, a hash at a generation key, a hash at an entry key): every call
 // still succeeds, the key is repaired, and the repair is reported. Reads are misses,
 // never a throw at the caller.
-import { createCache, isStoreError, type Cache, type CacheEventMap } from '@cachewise/core';
+import { type Cache, type CacheEventMap, createCache, isStoreError } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/index.js';
 import { TOUCH_TAGS } from '../src/scripts.js';
+import { type RedisServer, startRedis } from './helpers/index.js';
 
 let server: RedisServer;
 let admin: Redis;
@@ -27,11 +27,16 @@ interface Subject {
 
 function subject(): Subject {
   const prefix = server.newPrefix();
-  const cache = createCache({ store: redisStore({ client: server.client(), prefix }), namespace: 'h', setAsDefault: false });
+  const cache = createCache({
+    store: redisStore({ client: server.client(), prefix }),
+    namespace: 'h',
+    setAsDefault: false,
+  });
   const errors: Array<CacheEventMap['error']> = [];
   cache.on('error', (event) => errors.push(event));
   return {
-    cache, errors,
+    cache,
+    errors,
     tagKey: (tag) => `${prefix}{${prefix}tags}:h#${tag}`,
     generationKey: (key) => `${prefix}{h:k:${key}}:g`,
     entryKey: (key) => `${prefix}{h:k:${key}}:e`,
@@ -45,7 +50,13 @@ const repairs = (errors: Array<CacheEventMap['error']>, key: string) =>
 describe('a tag key holding data the store did not write', () => {
   for (const [what, plant] of [
     ['garbage', (key: string) => admin.set(key, 'not a version')],
-    ['a hash', async (key: string) => { await admin.del(key); await admin.hset(key, 'a', '1'); }],
+    [
+      'a hash',
+      async (key: string) => {
+        await admin.del(key);
+        await admin.hset(key, 'a', '1');
+      },
+    ],
     ['a number too long', (key: string) => admin.set(key, `${'9'.repeat(30)} 1 1`)],
   ] as const) {
     it(`invalidates a tag holding ${what}: succeeds, repairs the key, reports it`, async () => {
@@ -72,7 +83,13 @@ describe('a tag key holding data the store did not write', () => {
 
 describe('a generation key holding data the store did not write', () => {
   for (const [what, plant] of [
-    ['a hash', async (key: string) => { await admin.del(key); await admin.hset(key, 'a', '1'); }],
+    [
+      'a hash',
+      async (key: string) => {
+        await admin.del(key);
+        await admin.hset(key, 'a', '1');
+      },
+    ],
     ['garbage', (key: string) => admin.set(key, 'x1')],
   ] as const) {
     it(`deletes a key whose generation holds ${what}: succeeds, repairs, reports`, async () => {

@@ -4,7 +4,7 @@ import { createCache } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPrefix, startRedis, type RedisServer } from './helpers/index.js';
+import { type RedisServer, randomPrefix, startRedis } from './helpers/index.js';
 
 let server: RedisServer;
 let admin: Redis;
@@ -24,9 +24,14 @@ async function commandCounts(): Promise<Record<string, number>> {
 
 describe('on a private server', () => {
   it('invalidates a tag on 10,000 entries with one script call and no DEL, KEYS or SCAN', async () => {
-    const cache = createCache({ store: redisStore({ client: server.client(), prefix: randomPrefix() }), setAsDefault: false });
+    const cache = createCache({
+      store: redisStore({ client: server.client(), prefix: randomPrefix() }),
+      setAsDefault: false,
+    });
     for (let i = 0; i < 10_000; i += 500) {
-      await Promise.all(Array.from({ length: 500 }, (_, j) => cache.set(`item:${i + j}`, i + j, { tags: ['catalog'] })));
+      await Promise.all(
+        Array.from({ length: 500 }, (_, j) => cache.set(`item:${i + j}`, i + j, { tags: ['catalog'] })),
+      );
     }
     await admin.config('RESETSTAT');
     await cache.invalidateTags(['catalog']);
@@ -42,7 +47,11 @@ describe('on a private server', () => {
 
   it('uses no KEYS or SCAN on any path, and every key it writes expires', async () => {
     const prefix = randomPrefix();
-    const cache = createCache({ store: redisStore({ client: server.client(), prefix, maxTtl: '1d', generationTtl: '10m' }), ttl: '1h', setAsDefault: false });
+    const cache = createCache({
+      store: redisStore({ client: server.client(), prefix, maxTtl: '1d', generationTtl: '10m' }),
+      ttl: '1h',
+      setAsDefault: false,
+    });
     await admin.config('RESETSTAT');
     await cache.set('a', 1, { tags: ['t1'] });
     await cache.wrap('b', async () => 2, { tags: ['t1', 't2'] });

@@ -1,10 +1,10 @@
 // Redis receives keys as UTF-8: a lone UTF-16 surrogate would arrive as U+FFFD, so
 // 'a\ud800', 'a\udfff' and 'a\ufffd' would be one key. Core escapes them; this proves it
 // on a real server (issue 6, item 5).
-import { Cached, createCache, type Cache } from '@cachewise/core';
+import { type Cache, Cached, createCache } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/index.js';
+import { type RedisServer, startRedis } from './helpers/index.js';
 
 const lone = ['a\ud800', 'a\udfff', 'a\ufffd'];
 
@@ -17,7 +17,11 @@ afterAll(async () => {
   await server?.stop();
 });
 beforeEach(() => {
-  cache = createCache({ store: redisStore({ client: server.client(), prefix: server.newPrefix() }), setAsDefault: false, jitter: 0 });
+  cache = createCache({
+    store: redisStore({ client: server.client(), prefix: server.newPrefix() }),
+    setAsDefault: false,
+    jitter: 0,
+  });
 });
 
 describe('lone surrogates on Redis', () => {

@@ -2,13 +2,20 @@
 // errors as `error` events (never printed), a bounded close() on a frozen server, and
 // explicit writes and invalidations that wait for a client that is not ready yet.
 // Servers here are paused and killed, so they are always private ones.
-import { createCache, Invalidates, isCacheOptionsError, isStoreError, type Cache, type CacheEventMap } from '@cachewise/core';
+import {
+  type Cache,
+  type CacheEventMap,
+  createCache,
+  Invalidates,
+  isCacheOptionsError,
+  isStoreError,
+} from '@cachewise/core';
 import type { ByteStore } from '@cachewise/core/store';
-import { redisStore, type RedisStoreOptions } from '@cachewise/redis';
+import { type RedisStoreOptions, redisStore } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createOwnedClient, OWNED_CLIENT_DEFAULTS } from '../src/client.js';
-import { randomPrefix, startRedis, type RedisServer } from './helpers/index.js';
+import { type RedisServer, randomPrefix, startRedis } from './helpers/index.js';
 
 let server: RedisServer;
 let admin: Redis;
@@ -63,14 +70,26 @@ function cacheOn(options: RedisStoreOptions): Watched {
 
 describe('options of the client it creates', () => {
   it('defaults to bounded timeouts, few retries and no offline queue; clientOptions go over them', () => {
-    expect(OWNED_CLIENT_DEFAULTS).toEqual({ connectTimeout: 2_000, commandTimeout: 1_000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    expect(OWNED_CLIENT_DEFAULTS).toEqual({
+      connectTimeout: 2_000,
+      commandTimeout: 1_000,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     const plain = createOwnedClient(server.url, undefined, () => {});
     const tuned = createOwnedClient(server.url, { commandTimeout: 250, enableOfflineQueue: true }, () => {});
     try {
       expect(plain.options).toMatchObject(OWNED_CLIENT_DEFAULTS);
       // The store's own client comes from the ioredis major under test (RESP3 on 6).
-      expect((plain.options as { protocol?: number }).protocol).toBe(process.env.CACHEWISE_TEST_IOREDIS === 'ioredis6' ? 3 : undefined);
-      expect(tuned.options).toMatchObject({ connectTimeout: 2_000, commandTimeout: 250, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+      expect((plain.options as { protocol?: number }).protocol).toBe(
+        process.env.CACHEWISE_TEST_IOREDIS === 'ioredis6' ? 3 : undefined,
+      );
+      expect(tuned.options).toMatchObject({
+        connectTimeout: 2_000,
+        commandTimeout: 250,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: true,
+      });
     } finally {
       plain.disconnect();
       tuned.disconnect();
@@ -85,15 +104,56 @@ describe('options of the client it creates', () => {
   });
 
   const bad: Array<[string, RedisStoreOptions, RegExp]> = [
-    ['clientOptions with a client', { client: new (class { evalshaBuffer() {} })() as never, clientOptions: {} }, /`clientOptions` applies only with `url`/],
-    ['clientOptions that are not an object', { url: 'redis://x', clientOptions: 'fast' as never }, /`clientOptions` must be an object/],
-    ['a zero commandTimeout', { url: 'redis://x', clientOptions: { commandTimeout: 0 } }, /`clientOptions.commandTimeout` must be a number of milliseconds from 1/],
-    ['a commandTimeout past the timer limit', { url: 'redis://x', clientOptions: { commandTimeout: 2 ** 31 } }, /`clientOptions.commandTimeout`.*to 2147483647; got 2147483648/],
-    ['a string connectTimeout', { url: 'redis://x', clientOptions: { connectTimeout: '2s' as never } }, /`clientOptions.connectTimeout`.*got a string/],
-    ['unbounded retries per request', { url: 'redis://x', clientOptions: { maxRetriesPerRequest: null } }, /`clientOptions.maxRetriesPerRequest` must be an integer of 0 or more/],
-    ['negative retries per request', { url: 'redis://x', clientOptions: { maxRetriesPerRequest: -1 } }, /maxRetriesPerRequest.*got -1/],
-    ['a non-boolean enableOfflineQueue', { url: 'redis://x', clientOptions: { enableOfflineQueue: 1 as never } }, /`clientOptions.enableOfflineQueue` must be a boolean/],
-    ['a bad readyTimeout', { url: 'redis://x', readyTimeout: 'soon' as never }, /redisStore: `readyTimeout` must be a positive duration/],
+    [
+      'clientOptions with a client',
+      {
+        client: new (class {
+          evalshaBuffer() {}
+        })() as never,
+        clientOptions: {},
+      },
+      /`clientOptions` applies only with `url`/,
+    ],
+    [
+      'clientOptions that are not an object',
+      { url: 'redis://x', clientOptions: 'fast' as never },
+      /`clientOptions` must be an object/,
+    ],
+    [
+      'a zero commandTimeout',
+      { url: 'redis://x', clientOptions: { commandTimeout: 0 } },
+      /`clientOptions.commandTimeout` must be a number of milliseconds from 1/,
+    ],
+    [
+      'a commandTimeout past the timer limit',
+      { url: 'redis://x', clientOptions: { commandTimeout: 2 ** 31 } },
+      /`clientOptions.commandTimeout`.*to 2147483647; got 2147483648/,
+    ],
+    [
+      'a string connectTimeout',
+      { url: 'redis://x', clientOptions: { connectTimeout: '2s' as never } },
+      /`clientOptions.connectTimeout`.*got a string/,
+    ],
+    [
+      'unbounded retries per request',
+      { url: 'redis://x', clientOptions: { maxRetriesPerRequest: null } },
+      /`clientOptions.maxRetriesPerRequest` must be an integer of 0 or more/,
+    ],
+    [
+      'negative retries per request',
+      { url: 'redis://x', clientOptions: { maxRetriesPerRequest: -1 } },
+      /maxRetriesPerRequest.*got -1/,
+    ],
+    [
+      'a non-boolean enableOfflineQueue',
+      { url: 'redis://x', clientOptions: { enableOfflineQueue: 1 as never } },
+      /`clientOptions.enableOfflineQueue` must be a boolean/,
+    ],
+    [
+      'a bad readyTimeout',
+      { url: 'redis://x', readyTimeout: 'soon' as never },
+      /redisStore: `readyTimeout` must be a positive duration/,
+    ],
     ['a zero readyTimeout', { url: 'redis://x', readyTimeout: 0 }, /`readyTimeout` must be a positive duration/],
     ['a readyTimeout over an hour', { url: 'redis://x', readyTimeout: '2h' }, /`readyTimeout` must be at most '1h'/],
   ];
@@ -162,7 +222,9 @@ describe('a dead server', () => {
       await server.kill();
       await threeErrors; // three failed reconnect attempts
       expect(reports).toHaveLength(1);
-      expect(reports[0]!.message).toMatch(/^redis store: client error \(reported once until the client is ready again\): .*ECONNREFUSED/);
+      expect(reports[0]!.message).toMatch(
+        /^redis store: client error \(reported once until the client is ready again\): .*ECONNREFUSED/,
+      );
       expect((reports[0] as Error & { cause: Error }).cause.message).toMatch(/ECONNREFUSED/);
       const back = ready();
       await server.restart();
@@ -181,14 +243,20 @@ describe('a dead server', () => {
 describe('explicit writes and invalidations before the client is ready', () => {
   const clientKinds: Array<[string, () => RedisStoreOptions & { status: () => string }]> = [
     ['a client the store creates from url', () => ({ url: server.url, readyTimeout: '15s', status: () => 'unknown' })],
-    ['your client with enableOfflineQueue: false', () => {
-      const client = server.client({ enableOfflineQueue: false });
-      return { client, readyTimeout: '15s', status: () => client.status };
-    }],
-    ['your client with lazyConnect: true, not connected yet', () => {
-      const client = server.client({ enableOfflineQueue: false, lazyConnect: true });
-      return { client, readyTimeout: '15s', status: () => client.status };
-    }],
+    [
+      'your client with enableOfflineQueue: false',
+      () => {
+        const client = server.client({ enableOfflineQueue: false });
+        return { client, readyTimeout: '15s', status: () => client.status };
+      },
+    ],
+    [
+      'your client with lazyConnect: true, not connected yet',
+      () => {
+        const client = server.client({ enableOfflineQueue: false, lazyConnect: true });
+        return { client, readyTimeout: '15s', status: () => client.status };
+      },
+    ],
   ];
   for (const [what, make] of clientKinds) {
     it(`wait for ${what} to connect, then succeed`, async () => {
@@ -224,9 +292,14 @@ describe('explicit writes and invalidations before the client is ready', () => {
     try {
       const { cache, errors } = cacheOn({ url: server.url, readyTimeout: 20 });
       for (const call of [() => cache.invalidateTags(['t']), () => cache.delete('k'), () => cache.set('k', 1)]) {
-        const error = await call().then(() => undefined, (caught: unknown) => caught);
+        const error = await call().then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
         expect(isStoreError(error)).toBe(true);
-        expect((error as Error).message).toMatch(/client was not ready within readyTimeout \(20 ms, status '\w+'\); (a tag invalidation|a delete|cache\.set\(\)) was not sent/);
+        expect((error as Error).message).toMatch(
+          /client was not ready within readyTimeout \(20 ms, status '\w+'\); (a tag invalidation|a delete|cache\.set\(\)) was not sent/,
+        );
       }
       expect(errors.filter((event) => /readyTimeout/.test((event.error as Error).message))).toHaveLength(3);
       expect(cache.stats().storeErrors).toBe(errors.length); // the three, and the client's connection error
@@ -239,9 +312,14 @@ describe('explicit writes and invalidations before the client is ready', () => {
     await server.kill();
     try {
       const { cache } = cacheOn({ url: server.url, readyTimeout: '1h' });
-      const pending = cache.invalidateTags(['t']).then(() => undefined, (caught: unknown) => caught);
+      const pending = cache.invalidateTags(['t']).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       await cache.close();
-      expect(String(await pending)).toMatch(/store was closed while waiting for the client to be ready; a tag invalidation was not sent/);
+      expect(String(await pending)).toMatch(
+        /store was closed while waiting for the client to be ready; a tag invalidation was not sent/,
+      );
     } finally {
       await server.restart();
     }
@@ -251,6 +329,8 @@ describe('explicit writes and invalidations before the client is ready', () => {
     client.disconnect();
     await ended;
     const { cache } = cacheOn({ client, readyTimeout: '1h' });
-    await expect(cache.set('k', 1)).rejects.toThrow(/the client is closed \(status 'end'\); cache.set\(\) was not sent/);
+    await expect(cache.set('k', 1)).rejects.toThrow(
+      /the client is closed \(status 'end'\); cache.set\(\) was not sent/,
+    );
   });
 });

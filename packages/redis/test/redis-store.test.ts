@@ -1,7 +1,7 @@
-import { Cached, createCache, isCacheOptionsError, type CacheEventMap } from '@cachewise/core';
+import { Cached, type CacheEventMap, createCache, isCacheOptionsError } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPrefix, startRedis, type RedisServer } from './helpers/index.js';
+import { type RedisServer, randomPrefix, startRedis } from './helpers/index.js';
 
 let server: RedisServer;
 beforeAll(async () => {
@@ -13,12 +13,32 @@ describe('options', () => {
   const bad: Array<[string, () => unknown, RegExp]> = [
     ['neither client nor url', () => redisStore({}), /exactly one of `client`.*and `url`/],
     ['both client and url', () => redisStore({ client: server.client(), url: 'redis://x' }), /exactly one of/],
-    ['a client that is not ioredis', () => redisStore({ client: {} as never }), /`client` must be an ioredis Redis or Cluster/],
-    ['a url without redis://', () => redisStore({ url: 'http://x' }), /`url` must be a string starting with 'redis:\/\/'/],
-    ['a prefix with braces', () => redisStore({ client: server.client(), prefix: 'a{b}' }), /`prefix`.*without '\{', '\}'/],
+    [
+      'a client that is not ioredis',
+      () => redisStore({ client: {} as never }),
+      /`client` must be an ioredis Redis or Cluster/,
+    ],
+    [
+      'a url without redis://',
+      () => redisStore({ url: 'http://x' }),
+      /`url` must be a string starting with 'redis:\/\/'/,
+    ],
+    [
+      'a prefix with braces',
+      () => redisStore({ client: server.client(), prefix: 'a{b}' }),
+      /`prefix`.*without '\{', '\}'/,
+    ],
     // Redis would receive U+FFFD for it, so two prefixes could share keys.
-    ['a prefix with a lone surrogate', () => redisStore({ client: server.client(), prefix: 'a\ud800' }), /`prefix`.*lone UTF-16 surrogates/],
-    ['a bad maxTtl', () => redisStore({ client: server.client(), maxTtl: 'forever' as never }), /redisStore: `maxTtl` must be a positive duration/],
+    [
+      'a prefix with a lone surrogate',
+      () => redisStore({ client: server.client(), prefix: 'a\ud800' }),
+      /`prefix`.*lone UTF-16 surrogates/,
+    ],
+    [
+      'a bad maxTtl',
+      () => redisStore({ client: server.client(), maxTtl: 'forever' as never }),
+      /redisStore: `maxTtl` must be a positive duration/,
+    ],
     ['a bad generationTtl', () => redisStore({ client: server.client(), generationTtl: -5 }), /`generationTtl`/],
     ['an unknown option', () => redisStore({ client: server.client(), ttl: '5m' } as never), /unknown option 'ttl'/],
   ];
@@ -38,7 +58,9 @@ describe('options', () => {
 
   it('refuses a cache ttl longer than the store keeps invalidations, at creation', () => {
     const store = redisStore({ client: server.client(), maxTtl: '1d' });
-    expect(() => createCache({ store, ttl: '2d', setAsDefault: false })).toThrow(/ttl.*longer than the redis store's maxTtl/);
+    expect(() => createCache({ store, ttl: '2d', setAsDefault: false })).toThrow(
+      /ttl.*longer than the redis store's maxTtl/,
+    );
   });
 
   it('refuses a method ttl longer than the store keeps invalidations, on the first call', async () => {
@@ -49,7 +71,9 @@ describe('options', () => {
         return id;
       }
     }
-    await expect(new Repo().find(1)).rejects.toThrow(/Repo.find: `ttl` is 7200000 ms, longer than the redis store's maxTtl/);
+    await expect(new Repo().find(1)).rejects.toThrow(
+      /Repo.find: `ttl` is 7200000 ms, longer than the redis store's maxTtl/,
+    );
   });
 });
 
@@ -79,7 +103,12 @@ describe('untrusted payloads', () => {
   it('reads garbage, unknown formats and oversized payloads as misses plus an event, never a throw', async () => {
     const prefix = server.newPrefix();
     const admin = server.client();
-    const cache = createCache({ store: redisStore({ client: server.client(), prefix }), namespace: 'h', maxPayloadBytes: 1024, setAsDefault: false });
+    const cache = createCache({
+      store: redisStore({ client: server.client(), prefix }),
+      namespace: 'h',
+      maxPayloadBytes: 1024,
+      setAsDefault: false,
+    });
     const errors: Array<CacheEventMap['error']> = [];
     cache.on('error', (event) => errors.push(event));
     const entryKey = (key: string) => `${prefix}{h:k:${key}}:e`;
@@ -96,7 +125,11 @@ describe('untrusted payloads', () => {
   it('never lets a __proto__ key in a payload reach a prototype', async () => {
     const prefix = server.newPrefix();
     const admin = server.client();
-    const cache = createCache({ store: redisStore({ client: server.client(), prefix }), namespace: 'h', setAsDefault: false });
+    const cache = createCache({
+      store: redisStore({ client: server.client(), prefix }),
+      namespace: 'h',
+      setAsDefault: false,
+    });
     const expires = Date.now() + 60_000;
     // The namespace tag at a known version, which the payloads record.
     await admin.set(`${prefix}{${prefix}tags}:h#`, `5 5 ${Math.floor(Date.now() / 1000)}`, 'PX', 60_000);
@@ -104,7 +137,10 @@ describe('untrusted payloads', () => {
     await admin.set(`${prefix}{h:k:plain}:e`, `${meta}j{"__proto__":{"polluted":true},"a":1}`);
     await admin.set(`${prefix}{h:k:tagged}:e`, `${meta}t{"__proto__":{"polluted":true},"d":{"\\u0000":"D","v":0}}`);
     // The one-parse JSON envelope of the default serializer, and an unknown version of it.
-    await admin.set(`${prefix}{h:k:json}:e`, `[2,0,${expires},["h#"],[5],1,{"__proto__":{"polluted":true},"d":{"\\u0000":"D","v":0}}]`);
+    await admin.set(
+      `${prefix}{h:k:json}:e`,
+      `[2,0,${expires},["h#"],[5],1,{"__proto__":{"polluted":true},"d":{"\\u0000":"D","v":0}}]`,
+    );
     await admin.set(`${prefix}{h:k:v3}:e`, `[3,0,${expires},["h#"],[5],0,"x"]`);
     const json = (await cache.get<Record<string, unknown>>('json'))!;
     expect(Object.getPrototypeOf(json)).toBe(Object.prototype);
@@ -125,7 +161,8 @@ describe('fail-open', () => {
     const own = await startRedis({ private: true });
     try {
       const client = own.client({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-      const ready = () => new Promise<void>((resolve) => (client.status === 'ready' ? resolve() : client.once('ready', () => resolve())));
+      const ready = () =>
+        new Promise<void>((resolve) => (client.status === 'ready' ? resolve() : client.once('ready', () => resolve())));
       await ready();
       const cache = createCache({ store: redisStore({ client, prefix: randomPrefix() }), setAsDefault: false });
       const kinds: string[] = [];

@@ -5,7 +5,13 @@ import { redisStore } from '@cachewise/redis';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  randomPrefix, startCluster, startCountingProxy, startRedis, type CountingProxy, type RedisCluster, type RedisServer,
+  type CountingProxy,
+  type RedisCluster,
+  type RedisServer,
+  randomPrefix,
+  startCluster,
+  startCountingProxy,
+  startRedis,
 } from './helpers/index.js';
 
 let server: RedisServer;
@@ -49,7 +55,9 @@ describe('single node', () => {
     const ids = Array.from({ length: 50 }, (_, i) => i);
     for (const id of ids) await cache.set(`item:${id}`, id, { tags: [`t${id % 3}`] });
     proxy.reset();
-    const values = await Promise.all(ids.map((id) => cache.wrap(`item:${id}`, async () => -1, { tags: [`t${id % 3}`] })));
+    const values = await Promise.all(
+      ids.map((id) => cache.wrap(`item:${id}`, async () => -1, { tags: [`t${id % 3}`] })),
+    );
     expect(values).toEqual(ids);
     expect(proxy.roundTrips()).toBe(1);
     expect(cache.stats().hits).toBe(50);
@@ -89,9 +97,15 @@ describe('Cluster', () => {
     // Record, in order, when each command is sent and when its reply arrives.
     const timeline: string[] = [];
     const original = client.sendCommand.bind(client);
-    (client as Cluster & { sendCommand: typeof original }).sendCommand = ((command: Parameters<typeof original>[0], ...rest: unknown[]) => {
+    (client as Cluster & { sendCommand: typeof original }).sendCommand = ((
+      command: Parameters<typeof original>[0],
+      ...rest: unknown[]
+    ) => {
       timeline.push(`send ${command.name}`);
-      void command.promise.then(() => timeline.push(`reply ${command.name}`), () => timeline.push(`error ${command.name}`));
+      void command.promise.then(
+        () => timeline.push(`reply ${command.name}`),
+        () => timeline.push(`error ${command.name}`),
+      );
       return (original as (...args: unknown[]) => unknown)(command, ...rest);
     }) as typeof original;
     try {

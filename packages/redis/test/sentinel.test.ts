@@ -4,7 +4,7 @@ import { createCache } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomPrefix, startRedis, startSentinel, type RedisSentinel, type RedisServer } from './helpers/index.js';
+import { type RedisSentinel, type RedisServer, randomPrefix, startRedis, startSentinel } from './helpers/index.js';
 
 let master: RedisServer;
 let sentinel: RedisSentinel;
@@ -12,7 +12,11 @@ let client: Redis;
 beforeAll(async () => {
   master = await startRedis({ private: true });
   sentinel = await startSentinel(master.port);
-  client = new Redis({ sentinels: [{ host: sentinel.host, port: sentinel.port }], name: sentinel.masterName, maxRetriesPerRequest: 1 });
+  client = new Redis({
+    sentinels: [{ host: sentinel.host, port: sentinel.port }],
+    name: sentinel.masterName,
+    maxRetriesPerRequest: 1,
+  });
 });
 afterAll(async () => {
   client?.disconnect();

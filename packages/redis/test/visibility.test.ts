@@ -1,12 +1,12 @@
 // P1 visibility and P2 no-resurrection across real processes sharing one Redis (a
 // single node and a Cluster): once an invalidation resolves in one process, no reader
 // in another gets the old value, and a load that began before it is not served after it.
-import { createCache, type Cache } from '@cachewise/core';
+import { type Cache, createCache } from '@cachewise/core';
 import { deferred } from '@cachewise/core/testing';
 import { redisStore } from '@cachewise/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/index.js';
-import { startPeer, type PeerProcess } from './peer-process.js';
+import { type RedisCluster, type RedisServer, startCluster, startRedis } from './helpers/index.js';
+import { type PeerProcess, startPeer } from './peer-process.js';
 
 type Reply = { value: unknown; loaded: boolean };
 
@@ -30,7 +30,11 @@ for (const topology of ['single node', 'Cluster'] as const) {
       const isCluster = topology === 'Cluster';
       const client = isCluster ? cluster.client() : server.client();
       cache = createCache({ store: redisStore({ client, prefix }), namespace, jitter: 0, setAsDefault: false });
-      peer = await startPeer({ ...(isCluster ? { clusterPort: cluster.nodes[0]!.port } : { url: server.url }), prefix, namespace });
+      peer = await startPeer({
+        ...(isCluster ? { clusterPort: cluster.nodes[0]!.port } : { url: server.url }),
+        prefix,
+        namespace,
+      });
     });
     afterAll(async () => {
       await peer?.stop();
@@ -46,7 +50,10 @@ for (const topology of ['single node', 'Cluster'] as const) {
         const key = `k${round}`;
         await cache.set(key, `old-${round}`, { tags: [`tag-${key}`] });
         // The peer sees the entry: it is shared.
-        expect(await peer.send<Reply>('wrap', { key, value: 'peer-loaded', tags: [`tag-${key}`] })).toMatchObject({ value: `old-${round}`, loaded: false });
+        expect(await peer.send<Reply>('wrap', { key, value: 'peer-loaded', tags: [`tag-${key}`] })).toMatchObject({
+          value: `old-${round}`,
+          loaded: false,
+        });
         await invalidations[round % invalidations.length]!(key);
         const after = await peer.send<Reply>('wrap', { key, value: `new-${round}`, tags: [`tag-${key}`] });
         expect(after).toMatchObject({ value: `new-${round}`, loaded: true });
@@ -75,7 +82,10 @@ for (const topology of ['single node', 'Cluster'] as const) {
         gate.resolve('stale'); // the old load finishes and writes after the invalidation
         expect(await slow).toBe('stale');
         // Neither process serves it.
-        expect(await peer.send<Reply>('wrap', { key, value: 'fresh', tags })).toMatchObject({ value: 'fresh', loaded: true });
+        expect(await peer.send<Reply>('wrap', { key, value: 'fresh', tags })).toMatchObject({
+          value: 'fresh',
+          loaded: true,
+        });
         expect(await cache.get(key)).toBe('fresh');
       });
     }

@@ -16,7 +16,9 @@ export const peer: Peer = {
     return {
       call: (id) => cache.wrap(`user:${id}`, async () => loader.load(id), 5 * 60_000),
       loads: () => loader.count,
-      close: async () => { await cache.disconnect(); },
+      close: async () => {
+        await cache.disconnect();
+      },
     };
   },
 };

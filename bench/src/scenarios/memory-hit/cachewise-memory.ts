@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createCache, type Cache } from '@cachewise/core';
+import { type Cache, createCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 
 /** The cachewise cache every memory row uses: the memory store with live values (its default). */

@@ -18,7 +18,9 @@ export interface MemoryHitParams {
 export async function measureMemoryHit(peer: Peer, params: MemoryHitParams): Promise<Record<string, unknown>> {
   const gc = requireGc();
   if (params.capacity < params.keys) {
-    throw new RangeError(`capacity (${params.capacity}) must be at least keys (${params.keys}), or the timed phase would not be hits only`);
+    throw new RangeError(
+      `capacity (${params.capacity}) must be at least keys (${params.keys}), or the timed phase would not be hits only`,
+    );
   }
   const subject = await peer.setup({ capacity: params.capacity });
   try {

@@ -30,6 +30,7 @@ export async function measureMemorySize(peer: Peer, params: MemorySizeParams): P
   return {
     heapBytesPerEntry: (after.heapUsed - before.heapUsed) / entries,
     // Typed arrays above a few dozen bytes live outside the V8 heap (lru-cache keeps its links in them).
-    heapAndArrayBuffersPerEntry: (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / entries,
+    heapAndArrayBuffersPerEntry:
+      (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / entries,
   };
 }

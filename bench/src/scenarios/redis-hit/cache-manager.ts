@@ -15,7 +15,9 @@ export const peer: Peer = {
     return {
       call: (id) => cache.wrap(`user:${id}`, async () => loader.load(id), TTL_SECONDS * 1000),
       loads: () => loader.count,
-      close: async () => { await cache.disconnect(); },
+      close: async () => {
+        await cache.disconnect();
+      },
     };
   },
 };

@@ -18,7 +18,10 @@ export interface Repo {
  * the cache (the default one, created before `defineRepo` runs), then the row's repository.
  * Each row writes its own decorated class, since decorator options are part of the class body.
  */
-export async function cachewiseRedisSubject(context: PeerContext, defineRepo: (loader: Loader) => Repo): Promise<Subject> {
+export async function cachewiseRedisSubject(
+  context: PeerContext,
+  defineRepo: (loader: Loader) => Repo,
+): Promise<Subject> {
   const redisStore = await loadRedisStore();
   const loader = new Loader();
   const client = await connectIoredis(context);

@@ -1,10 +1,11 @@
 import type { Store } from '@cachewise/core';
-import { Redis, type Cluster } from 'ioredis';
-import { PeerUnavailableError, type PeerContext } from '../peer.js';
+import { type Cluster, Redis } from 'ioredis';
+import { type PeerContext, PeerUnavailableError } from '../peer.js';
 
 /** The private server's port; Redis peers never fall back to a default server. */
 export function redisPort(context: PeerContext): number {
-  if (context.redisPort === undefined) throw new PeerUnavailableError('no private redis-server port was given (--redisPort=<port>)');
+  if (context.redisPort === undefined)
+    throw new PeerUnavailableError('no private redis-server port was given (--redisPort=<port>)');
   return context.redisPort;
 }
 
@@ -37,6 +38,7 @@ export async function loadRedisStore(): Promise<RedisStore> {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new PeerUnavailableError(`@cachewise/redis did not load (not built?): ${reason}`);
   }
-  if (typeof module.redisStore !== 'function') throw new PeerUnavailableError('@cachewise/redis does not export redisStore');
+  if (typeof module.redisStore !== 'function')
+    throw new PeerUnavailableError('@cachewise/redis does not export redisStore');
   return module.redisStore as RedisStore;
 }

@@ -17,6 +17,12 @@ export const peer: Peer = {
       await client.set(key, JSON.stringify(value), 'EX', TTL_SECONDS);
       return value;
     }
-    return { call: get, loads: () => loader.count, close: async () => { await client.quit(); } };
+    return {
+      call: get,
+      loads: () => loader.count,
+      close: async () => {
+        await client.quit();
+      },
+    };
   },
 };

@@ -21,6 +21,12 @@ export const peer: Peer = {
     }
 
     const repo = new Repo();
-    return { call: (id) => repo.findById(id), loads: () => loader.count, close: async () => { await client.quit(); } };
+    return {
+      call: (id) => repo.findById(id),
+      loads: () => loader.count,
+      close: async () => {
+        await client.quit();
+      },
+    };
   },
 };

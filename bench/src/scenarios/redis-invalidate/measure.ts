@@ -61,7 +61,10 @@ function sampleIds(entries: number, sample: number): number[] {
  * (`cmdstat_evalsha` usec per call), the commands the client sent, and the commands the
  * server counted (which include the ones a script runs inside it).
  */
-export async function measureRedisInvalidate(peer: Peer<TaggedSubject>, params: RedisInvalidateParams): Promise<Record<string, unknown>> {
+export async function measureRedisInvalidate(
+  peer: Peer<TaggedSubject>,
+  params: RedisInvalidateParams,
+): Promise<Record<string, unknown>> {
   const { entries, repetitions, batch, redisPort } = params;
   const subject = await peer.setup({ capacity: entries, redisPort });
   // A separate connection for RESETSTAT and INFO, so they never queue behind the peer's commands.
@@ -78,7 +81,8 @@ export async function measureRedisInvalidate(peer: Peer<TaggedSubject>, params: 
     const ids = sampleIds(entries, params.sample);
     for (const id of ids) {
       const value = (await subject.read(id)) as { id?: unknown } | undefined;
-      if (value?.id !== id) throw new Error(`before invalidating, entry ${id} read as ${JSON.stringify(value)}, not user ${id}`);
+      if (value?.id !== id)
+        throw new Error(`before invalidating, entry ${id} read as ${JSON.stringify(value)}, not user ${id}`);
     }
     const keysBefore = await admin.dbsize();
 
@@ -97,21 +101,26 @@ export async function measureRedisInvalidate(peer: Peer<TaggedSubject>, params: 
       const stats = parseCommandStats(await admin.info('commandstats'));
       const evalsha = stats.get('evalsha');
       // A NOSCRIPT answer (a server that has not seen the script yet) is not the script's time: such a repetition is left out here.
-      if (evalsha !== undefined && evalsha.calls > 0 && evalsha.failed === 0) redisUsecPerCall.push(evalsha.usec / evalsha.calls);
+      if (evalsha !== undefined && evalsha.calls > 0 && evalsha.failed === 0)
+        redisUsecPerCall.push(evalsha.usec / evalsha.calls);
       serverCalls.push([...stats.values()].reduce((sum, s) => sum + s.calls, 0));
       breakdowns.push(describeStats(stats));
       if (rep === 0) {
         // The first invalidation must have turned the entries into misses, or this measured nothing.
         const stillHit = [];
         for (const id of ids) if ((await subject.read(id)) !== undefined) stillHit.push(id);
-        if (stillHit.length > 0) throw new Error(`${stillHit.length} of ${ids.length} sampled entries still hit after invalidateTags (ids ${stillHit.slice(0, 5).join(', ')}...)`);
+        if (stillHit.length > 0)
+          throw new Error(
+            `${stillHit.length} of ${ids.length} sampled entries still hit after invalidateTags (ids ${stillHit.slice(0, 5).join(', ')}...)`,
+          );
       }
     }
     for (const id of ids) {
       if ((await subject.read(id)) !== undefined) throw new Error(`entry ${id} hit after ${repetitions} invalidations`);
     }
     const keysAfter = await admin.dbsize();
-    if (redisUsecPerCall.length === 0) throw new Error(`no EVALSHA in commandstats during ${repetitions} invalidations: ${breakdowns[0]}`);
+    if (redisUsecPerCall.length === 0)
+      throw new Error(`no EVALSHA in commandstats during ${repetitions} invalidations: ${breakdowns[0]}`);
 
     // The breakdown most repetitions had (the first can differ: EVALSHA then EVAL on a server that has not seen the script).
     const counts = new Map<string, number>();

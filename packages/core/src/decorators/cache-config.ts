@@ -1,5 +1,5 @@
-import { getDefaultCache, type Cache } from '../cache.js';
-import { parseDuration, type Duration } from '../duration.js';
+import { type Cache, getDefaultCache } from '../cache.js';
+import { type Duration, parseDuration } from '../duration.js';
 import { CacheOptionsError, NoCacheConfiguredError } from '../errors.js';
 import { isKeySegment } from '../keys.js';
 import { checkTagList, describeValue, isCache, rejectUnknownOptions } from '../validate.js';
@@ -57,7 +57,9 @@ export function resolveCache(source: CacheSource | undefined, self: unknown, who
 export function checkCacheSource(value: unknown, option: string): CacheSource | undefined {
   if (value === undefined) return undefined;
   if (!isCache(value) && typeof value !== 'function') {
-    throw new CacheOptionsError(`${option} must be a Cache (from createCache) or a function (instance) => Cache; got ${describeValue(value)}`);
+    throw new CacheOptionsError(
+      `${option} must be a Cache (from createCache) or a function (instance) => Cache; got ${describeValue(value)}`,
+    );
   }
   return value as CacheSource;
 }
@@ -76,7 +78,9 @@ export function CacheConfig(options: CacheConfigOptions): UniversalClassDecorato
   }
   rejectUnknownOptions('@CacheConfig', options, KNOWN);
   if (options.name !== undefined && !isKeySegment(options.name)) {
-    throw new CacheOptionsError(`@CacheConfig: \`name\` must be a non-empty string without ':', '#' or spaces; got ${describeValue(options.name)}`);
+    throw new CacheOptionsError(
+      `@CacheConfig: \`name\` must be a non-empty string without ':', '#' or spaces; got ${describeValue(options.name)}`,
+    );
   }
   const config: ClassConfig = Object.freeze({
     cache: checkCacheSource(options.cache, '@CacheConfig: `cache`'),

@@ -1,9 +1,9 @@
 import type { Cache, CallPolicy, EntryRef } from '../cache.js';
-import { describeValue } from '../validate.js';
 import { CacheOptionsError, KeyDerivationError } from '../errors.js';
 import { BuiltKeys, HotKeys, isKeySegment, KeyMemo, MAX_MEMO_KEY_LENGTH, methodKeyPrefix, userKey } from '../keys.js';
-import { classConfig, resolveCache, type CacheSource, type ClassConfig } from './cache-config.js';
-import { findOwner, type AnyMethod } from './universal-decorator.js';
+import { describeValue } from '../validate.js';
+import { type CacheSource, type ClassConfig, classConfig, resolveCache } from './cache-config.js';
+import { type AnyMethod, findOwner } from './universal-decorator.js';
 
 /** @internal The settings a cached method or function was declared with, validated. */
 export interface CachedSpec {
@@ -116,7 +116,9 @@ export class MethodRecord {
     if (keyFn === undefined) return binding.keys.keyOf(args, binding.policy.label);
     const key = keyFn.apply(self, args);
     if (typeof key !== 'string' || key.length === 0) {
-      throw new KeyDerivationError(`${binding.policy.label}: the \`key\` function must return a non-empty string; it returned ${typeof key}`);
+      throw new KeyDerivationError(
+        `${binding.policy.label}: the \`key\` function must return a non-empty string; it returned ${typeof key}`,
+      );
     }
     return binding.userKeys.of(key);
   }
@@ -126,7 +128,9 @@ export class MethodRecord {
     if (binding.staticTags !== undefined) return binding.staticTags;
     const tags = (this.spec.tags as (...a: unknown[]) => readonly string[]).apply(self, args);
     if (!Array.isArray(tags)) {
-      throw new CacheOptionsError(`${binding.policy.label}: the \`tags\` function must return an array of non-empty strings; it returned ${describeValue(tags)}`);
+      throw new CacheOptionsError(
+        `${binding.policy.label}: the \`tags\` function must return an array of non-empty strings; it returned ${describeValue(tags)}`,
+      );
     }
     if (binding.classTags.length === 0) {
       const only: unknown = tags.length === 1 ? tags[0] : undefined;
@@ -139,7 +143,10 @@ export class MethodRecord {
       }
       return binding.cache.tagIds(tags, `${binding.policy.label}: the \`tags\` function's result`);
     }
-    return binding.cache.tagIds([...binding.classTags, ...tags], `${binding.policy.label}: the \`tags\` function's result`);
+    return binding.cache.tagIds(
+      [...binding.classTags, ...tags],
+      `${binding.policy.label}: the \`tags\` function's result`,
+    );
   }
 
   /** An {@link EntryRef} naming this method's entry for `args`. */
@@ -173,7 +180,8 @@ export class MethodRecord {
           'name the class with @CacheConfig({ name }) or the function with the `name` option',
       );
     }
-    return (this.#labelCache = label);
+    this.#labelCache = label;
+    return label;
   }
 }
 
@@ -183,10 +191,18 @@ export function cachedWrapper(record: MethodRecord, original: AnyMethod): AnyMet
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     try {
       // A bypassed call still answers with a promise, and a throwing condition rejects.
-      if (spec.condition !== undefined && !spec.condition.apply(this, args)) return Promise.resolve(original.apply(this, args));
+      if (spec.condition !== undefined && !spec.condition.apply(this, args))
+        return Promise.resolve(original.apply(this, args));
       const owner = record.owner(this, wrapper);
       const binding = record.bind(record.resolveCache(this, owner), owner);
-      return binding.cache.call(record.keyOf(binding, this, args), record.tagsOf(binding, this, args), binding.policy, original, this, args);
+      return binding.cache.call(
+        record.keyOf(binding, this, args),
+        record.tagsOf(binding, this, args),
+        binding.policy,
+        original,
+        this,
+        args,
+      );
     } catch (error) {
       return Promise.reject(error);
     }

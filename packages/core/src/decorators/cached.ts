@@ -1,12 +1,17 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the defaults accept every method
 import type { Cache, EntryRef } from '../cache.js';
-import { parseDuration, type Duration } from '../duration.js';
+import { type Duration, parseDuration } from '../duration.js';
 import { CacheOptionsError } from '../errors.js';
-import { cachedWrapper, MethodRecord, recordOf, type CachedSpec } from './cached-method.js';
-import { checkCacheSource, type CacheSource } from './cache-config.js';
 import { checkTagList, describeValue, rejectUnknownOptions } from '../validate.js';
-import { methodDecorator, requireAsync, type AnyMethod, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
-
+import { type CacheSource, checkCacheSource } from './cache-config.js';
+import { type CachedSpec, cachedWrapper, MethodRecord, recordOf } from './cached-method.js';
+import {
+  type AnyMethod,
+  methodDecorator,
+  type OnlyKnownOptions,
+  requireAsync,
+  type UniversalMethodDecorator,
+} from './universal-decorator.js';
 
 /**
  * Options of {@link Cached} and {@link cached}. `Args` and `Result` are the decorated
@@ -32,20 +37,28 @@ export interface CachedOptions<Args extends unknown[] = any[], Result = any> {
 }
 
 /** Options of {@link cached}: those of `@Cached`, plus the name used in keys and stats. */
-export interface CachedFunctionOptions<Args extends unknown[] = any[], Result = any> extends CachedOptions<Args, Result> {
+export interface CachedFunctionOptions<Args extends unknown[] = any[], Result = any>
+  extends CachedOptions<Args, Result> {
   /** The function's name in keys and stats; default `fn.name`, which must then be non-empty. */
   name?: string;
 }
 
 const KNOWN: { [K in keyof Required<CachedFunctionOptions>]: true } = {
-  ttl: true, tags: true, key: true, cache: true, condition: true, unless: true, name: true,
+  ttl: true,
+  tags: true,
+  key: true,
+  cache: true,
+  condition: true,
+  unless: true,
+  name: true,
 };
 
 const { name: _name, ...METHOD_KNOWN } = KNOWN;
 
 function fnOption<T extends Function>(value: unknown, option: string, shape: string): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new CacheOptionsError(`${option} must be a function ${shape}; got ${describeValue(value)}`);
+  if (typeof value !== 'function')
+    throw new CacheOptionsError(`${option} must be a function ${shape}; got ${describeValue(value)}`);
   return value as T;
 }
 
@@ -58,8 +71,14 @@ function toSpec(where: string, input: CachedFunctionOptions | Duration | undefin
   }
   rejectUnknownOptions(where, options, allowName ? KNOWN : METHOD_KNOWN);
   const tags =
-    typeof options.tags === 'function' ? (options.tags as CachedSpec['tags']) : checkTagList(options.tags, `${where}: \`tags\``);
-  const unless = fnOption<(result: unknown, ...args: unknown[]) => boolean>(options.unless, `${where}: \`unless\``, '(result, ...args) => boolean');
+    typeof options.tags === 'function'
+      ? (options.tags as CachedSpec['tags'])
+      : checkTagList(options.tags, `${where}: \`tags\``);
+  const unless = fnOption<(result: unknown, ...args: unknown[]) => boolean>(
+    options.unless,
+    `${where}: \`unless\``,
+    '(result, ...args) => boolean',
+  );
   return {
     ttlMs: options.ttl === undefined ? undefined : parseDuration(options.ttl, `${where}: \`ttl\``),
     tags,
@@ -82,7 +101,9 @@ function toSpec(where: string, input: CachedFunctionOptions | Duration | undefin
  * }
  */
 export function Cached(ttl: Duration): UniversalMethodDecorator;
-export function Cached<O extends CachedOptions = {}>(options?: OnlyKnownOptions<O, CachedOptions>): UniversalMethodDecorator<O>;
+export function Cached<O extends CachedOptions = {}>(
+  options?: OnlyKnownOptions<O, CachedOptions>,
+): UniversalMethodDecorator<O>;
 /** Options whose type is only known as a whole (a `CachedOptions | Duration` variable): the functions are not checked. */
 export function Cached(options?: CachedOptions | Duration): UniversalMethodDecorator;
 export function Cached(options?: CachedOptions | Duration): UniversalMethodDecorator<CachedOptions> {
@@ -95,7 +116,9 @@ export function Cached(options?: CachedOptions | Duration): UniversalMethodDecor
 }
 
 /** A function wrapped by {@link cached}. */
-export type CachedFunction<F extends (...args: any[]) => any> = ((...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>) & {
+export type CachedFunction<F extends (...args: any[]) => any> = ((
+  ...args: Parameters<F>
+) => Promise<Awaited<ReturnType<F>>>) & {
   /** Names this function's entry for `args`, for `cache.delete()` and `@Invalidates({ keys })`. */
   keyFor(...args: Parameters<F>): EntryRef;
 };
@@ -111,7 +134,8 @@ export function cached<F extends (...args: any[]) => any>(
   fn: F,
   options: CachedFunctionOptions<Parameters<F>, Awaited<ReturnType<F>>> = {},
 ): CachedFunction<F> {
-  if (typeof fn !== 'function') throw new CacheOptionsError(`cached: the first argument must be a function; got ${describeValue(fn)}`);
+  if (typeof fn !== 'function')
+    throw new CacheOptionsError(`cached: the first argument must be a function; got ${describeValue(fn)}`);
   const spec = toSpec('cached', options, true);
   const name = options.name ?? fn.name;
   // A plain function is its own owner.
@@ -137,7 +161,9 @@ type AnyFunction = (...args: any) => any;
 type MethodNames<T> = { [K in keyof T]-?: T[K] extends AnyFunction ? K : never }[keyof T] & string;
 
 /** What {@link methodKey} accepts as a method name for class `C`: its instance and static methods. */
-export type CachedMethodName<C extends abstract new (...args: any) => any> = MethodNames<InstanceType<C>> | MethodNames<C>;
+export type CachedMethodName<C extends abstract new (...args: any) => any> =
+  | MethodNames<InstanceType<C>>
+  | MethodNames<C>;
 
 /**
  * The arguments {@link methodKey} takes for `C`'s method `M`: the instance method's
@@ -166,7 +192,8 @@ export function methodKey<C extends abstract new (...args: any) => any, M extend
   ...args: CachedMethodArgs<C, M>
 ): EntryRef;
 export function methodKey(cls: Function, method: string, ...args: unknown[]): EntryRef {
-  if (typeof cls !== 'function') throw new CacheOptionsError(`methodKey: the first argument must be a class; got ${describeValue(cls)}`);
+  if (typeof cls !== 'function')
+    throw new CacheOptionsError(`methodKey: the first argument must be a class; got ${describeValue(cls)}`);
   const onPrototype = (cls.prototype as Record<string, unknown> | undefined)?.[method];
   const fn = recordOf(onPrototype) ? onPrototype : (cls as unknown as Record<string, unknown>)[method];
   const record = recordOf(fn);

@@ -2,10 +2,15 @@
 import type { Cache, EntryRef } from '../cache.js';
 import { CacheOptionsError } from '../errors.js';
 import type { InvalidationMode } from '../store.js';
-import { checkCacheSource, classConfig, resolveCache, type CacheSource } from './cache-config.js';
 import { checkMode, checkTagList, describeValue, rejectUnknownOptions } from '../validate.js';
-import { findOwner, methodDecorator, requireAsync, type OnlyKnownOptions, type UniversalMethodDecorator } from './universal-decorator.js';
-
+import { type CacheSource, checkCacheSource, classConfig, resolveCache } from './cache-config.js';
+import {
+  findOwner,
+  methodDecorator,
+  type OnlyKnownOptions,
+  requireAsync,
+  type UniversalMethodDecorator,
+} from './universal-decorator.js';
 
 /**
  * Options of {@link Invalidates}. `Args` are the decorated method's parameters: the
@@ -27,7 +32,13 @@ export interface InvalidatesOptions<Args extends unknown[] = any[]> {
   cache?: CacheSource;
 }
 
-const KNOWN: { [K in keyof Required<InvalidatesOptions>]: true } = { tags: true, keys: true, before: true, mode: true, cache: true };
+const KNOWN: { [K in keyof Required<InvalidatesOptions>]: true } = {
+  tags: true,
+  keys: true,
+  before: true,
+  mode: true,
+  cache: true,
+};
 
 type ListSource<T> = readonly T[] | ((...args: unknown[]) => readonly T[]);
 
@@ -39,16 +50,20 @@ function checkKeys(value: unknown, option: string): ListSource<string | EntryRef
 
 function checkKeyList(value: unknown, option: string): ReadonlyArray<string | EntryRef> {
   const isKey = (k: unknown): boolean =>
-    (typeof k === 'string' && k.length > 0) || (typeof k === 'object' && k !== null && typeof (k as EntryRef).storageKey === 'function');
+    (typeof k === 'string' && k.length > 0) ||
+    (typeof k === 'object' && k !== null && typeof (k as EntryRef).storageKey === 'function');
   if (!Array.isArray(value) || !value.every(isKey)) {
-    throw new CacheOptionsError(`${option} must be an array of keys or methodKey() references; got ${describeValue(value)}`);
+    throw new CacheOptionsError(
+      `${option} must be an array of keys or methodKey() references; got ${describeValue(value)}`,
+    );
   }
   return value as ReadonlyArray<string | EntryRef>;
 }
 
 /** A tags function's result: an array of non-empty strings (undefined is not an empty list). */
 function checkTagResult(value: unknown, option: string): readonly string[] {
-  if (value === undefined) throw new CacheOptionsError(`${option} must be an array of non-empty strings; got undefined`);
+  if (value === undefined)
+    throw new CacheOptionsError(`${option} must be an array of non-empty strings; got undefined`);
   return checkTagList(value, option);
 }
 
@@ -62,14 +77,20 @@ function checkTagResult(value: unknown, option: string): readonly string[] {
  * @Invalidates({ tags: (id: number) => [`user:${id}`] })
  * async rename(id: number, name: string): Promise<void> { ... }
  */
-export function Invalidates<O extends InvalidatesOptions>(options: OnlyKnownOptions<O, InvalidatesOptions>): UniversalMethodDecorator<O>;
+export function Invalidates<O extends InvalidatesOptions>(
+  options: OnlyKnownOptions<O, InvalidatesOptions>,
+): UniversalMethodDecorator<O>;
 export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorator<InvalidatesOptions> {
   if (typeof options !== 'object' || options === null) {
-    throw new CacheOptionsError(`@Invalidates: options must be an object with \`tags\` and/or \`keys\`; got ${describeValue(options)}`);
+    throw new CacheOptionsError(
+      `@Invalidates: options must be an object with \`tags\` and/or \`keys\`; got ${describeValue(options)}`,
+    );
   }
   rejectUnknownOptions('@Invalidates', options, KNOWN);
   const tags: ListSource<string> =
-    typeof options.tags === 'function' ? (options.tags as ListSource<string>) : checkTagList(options.tags, '@Invalidates: `tags`');
+    typeof options.tags === 'function'
+      ? (options.tags as ListSource<string>)
+      : checkTagList(options.tags, '@Invalidates: `tags`');
   const keys = checkKeys(options.keys, '@Invalidates: `keys`');
   if (options.tags === undefined && options.keys === undefined) {
     throw new CacheOptionsError('@Invalidates: give `tags`, `keys` or both; with neither it would do nothing');
@@ -86,17 +107,33 @@ export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorat
     let owner = site.owner;
     const resolve = (self: unknown): Cache => {
       owner ??= findOwner(self, wrapper, site.methodName, site.isStatic);
-      return resolveCache(source ?? classConfig(owner)?.cache, self, `@Invalidates ${owner?.name ?? ''}.${site.methodName}`);
+      return resolveCache(
+        source ?? classConfig(owner)?.cache,
+        self,
+        `@Invalidates ${owner?.name ?? ''}.${site.methodName}`,
+      );
     };
     /** The call's tags and keys, checked: a function returning the wrong shape is a usage error. */
-    const targets = (self: unknown, args: unknown[]): { tags: readonly string[]; keys: ReadonlyArray<string | EntryRef> } => {
+    const targets = (
+      self: unknown,
+      args: unknown[],
+    ): { tags: readonly string[]; keys: ReadonlyArray<string | EntryRef> } => {
       const where = `@Invalidates ${owner?.name ?? ''}.${site.methodName}`;
       return {
-        tags: typeof tags === 'function' ? checkTagResult(tags.apply(self, args), `${where}: the \`tags\` function's result`) : tags,
-        keys: typeof keys === 'function' ? checkKeyList(keys.apply(self, args), `${where}: the \`keys\` function's result`) : keys,
+        tags:
+          typeof tags === 'function'
+            ? checkTagResult(tags.apply(self, args), `${where}: the \`tags\` function's result`)
+            : tags,
+        keys:
+          typeof keys === 'function'
+            ? checkKeyList(keys.apply(self, args), `${where}: the \`keys\` function's result`)
+            : keys,
       };
     };
-    const invalidate = async (cache: Cache, { tags: tagList, keys: keyList }: ReturnType<typeof targets>): Promise<void> => {
+    const invalidate = async (
+      cache: Cache,
+      { tags: tagList, keys: keyList }: ReturnType<typeof targets>,
+    ): Promise<void> => {
       await Promise.all([
         tagList.length > 0 ? cache.invalidateTags(tagList, { mode }) : undefined,
         keyList.length > 0 ? cache.delete(...keyList) : undefined,

@@ -32,7 +32,9 @@ export type OnlyKnownOptions<O, Shape> = Shape & O & { readonly [K in Exclude<ke
 type Refusal<Message extends string> = { readonly [K in Message]: never };
 
 /** The function in option `Name` of `O`, if there is one (a list or nothing gives `never`). */
-type OptionFunction<O, Name extends string> = O extends { readonly [K in Name]?: infer F } ? Extract<F, (...args: never) => unknown> : never;
+type OptionFunction<O, Name extends string> = O extends { readonly [K in Name]?: infer F }
+  ? Extract<F, (...args: never) => unknown>
+  : never;
 
 /** `unknown` when option `Name`'s function, if any, accepts what it is called with, `Call`. */
 type FitsOption<O, Name extends string, Call extends (...args: never) => unknown, Message extends string> = [
@@ -43,12 +45,27 @@ type FitsOption<O, Name extends string, Call extends (...args: never) => unknown
     ? unknown
     : Refusal<Message>;
 
-type FitsOptions<O, This, Args extends unknown[], Result> = FitsOption<O, 'tags', (...args: Args) => unknown, ParametersMessage<'tags'>> &
+type FitsOptions<O, This, Args extends unknown[], Result> = FitsOption<
+  O,
+  'tags',
+  (...args: Args) => unknown,
+  ParametersMessage<'tags'>
+> &
   FitsOption<O, 'key', (...args: Args) => unknown, ParametersMessage<'key'>> &
   FitsOption<O, 'condition', (...args: Args) => unknown, ParametersMessage<'condition'>> &
   FitsOption<O, 'keys', (...args: Args) => unknown, ParametersMessage<'keys'>> &
-  FitsOption<O, 'unless', (result: Result, ...args: Args) => unknown, "`unless` must accept (result, ...args): the method's awaited result, then its parameters"> &
-  FitsOption<O, 'cache', (instance: This) => unknown, '`cache` must accept the instance the method is called on (the class itself, for a static method)'>;
+  FitsOption<
+    O,
+    'unless',
+    (result: Result, ...args: Args) => unknown,
+    "`unless` must accept (result, ...args): the method's awaited result, then its parameters"
+  > &
+  FitsOption<
+    O,
+    'cache',
+    (instance: This) => unknown,
+    '`cache` must accept the instance the method is called on (the class itself, for a static method)'
+  >;
 
 type ParametersMessage<Name extends string> = `\`${Name}\` must accept the parameters of the method it decorates`;
 
@@ -80,7 +97,10 @@ export interface UniversalMethodDecorator<O = {}> {
   ): void;
   /** TC39 standard decorators. */
   // biome-ignore lint/suspicious/noExplicitAny: decorators accept methods of every signature
-  <This, M extends (this: This, ...args: any) => any>(value: M, context: ClassMethodDecoratorContext<This, M> & FitsMethod<O, M, This>): M;
+  <This, M extends (this: This, ...args: any) => any>(
+    value: M,
+    context: ClassMethodDecoratorContext<This, M> & FitsMethod<O, M, This>,
+  ): M;
 }
 
 /** A class decorator usable with both decorator flavours. */
@@ -154,7 +174,8 @@ export function findOwner(self: unknown, method: Function, name: string, isStati
   let holder: unknown = isStatic ? self : Object.getPrototypeOf(self);
   while (holder !== null && holder !== undefined) {
     const descriptor = Object.getOwnPropertyDescriptor(holder, name);
-    if (descriptor?.value === method) return isStatic ? (holder as Function) : (holder as { constructor: Function }).constructor;
+    if (descriptor?.value === method)
+      return isStatic ? (holder as Function) : (holder as { constructor: Function }).constructor;
     holder = Object.getPrototypeOf(holder);
   }
   return undefined;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCache, setDefaultCache, type Cache } from '../cache.js';
+import { type Cache, createCache, setDefaultCache } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import { isThenable, type Store } from '../store.js';
-import { deferred, fakeClock, type FakeClock } from './fake-clock.js';
+import { deferred, type FakeClock, fakeClock } from './fake-clock.js';
 
 /** What a conformance factory returns for one test. */
 export interface StoreUnderTest {
@@ -105,7 +105,9 @@ export function runStoreConformance(
         // A payload from a load that began before the delete is refused.
         const payload = read.record;
         expect(payload).toBeDefined();
-        const written = await resolved(store.write('conf:k:g', payload as never, { ttlMs: 60_000, generation: read.generation }));
+        const written = await resolved(
+          store.write('conf:k:g', payload as never, { ttlMs: 60_000, generation: read.generation }),
+        );
         expect(written).toBe(false);
         expect((await resolved(store.read('conf:k:g', ['conf#']))).record).toBeUndefined();
       });
@@ -120,7 +122,9 @@ export function runStoreConformance(
         await resolved(store.write('conf:k:s', payload as never, { ttlMs: 60_000, generation: undefined }));
         const after = await resolved(store.read('conf:k:s', ['conf#']));
         expect(after.generation).not.toBe(before.generation);
-        expect(await resolved(store.write('conf:k:s', payload as never, { ttlMs: 60_000, generation: before.generation }))).toBe(false);
+        expect(
+          await resolved(store.write('conf:k:s', payload as never, { ttlMs: 60_000, generation: before.generation })),
+        ).toBe(false);
       });
     });
 
@@ -270,7 +274,10 @@ export function runStoreConformance(
         const value = {
           date: new Date(1_700_000_000_000),
           big: 123456789012345678901234567890n,
-          map: new Map<unknown, unknown>([[1, 'one'], ['k', { nested: new Set([1, 2]) }]]),
+          map: new Map<unknown, unknown>([
+            [1, 'one'],
+            ['k', { nested: new Set([1, 2]) }],
+          ]),
           set: new Set(['a', 'b']),
           undef: undefined,
           list: [undefined, null, Number.NaN, -0, Infinity],

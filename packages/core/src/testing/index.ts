@@ -1,4 +1,4 @@
+export type { ConformanceOptions, StoreUnderTest } from './conformance.js';
 export { runStoreConformance } from './conformance.js';
-export type { StoreUnderTest, ConformanceOptions } from './conformance.js';
-export { fakeClock, deferred } from './fake-clock.js';
-export type { FakeClock, Deferred } from './fake-clock.js';
+export type { Deferred, FakeClock } from './fake-clock.js';
+export { deferred, fakeClock } from './fake-clock.js';

@@ -1,7 +1,7 @@
 // Type tests, TC39 standard decorators (this folder's tsconfig: no experimentalDecorators),
 // the twin of ../decorator-types.test-d.ts, which also covers methodKey and cached().
 // Checked by `pnpm typecheck`: every `@ts-expect-error` must meet an error, or tsc fails.
-import { Cached, Invalidates, methodKey, type Cache } from '@cachewise/core';
+import { type Cache, Cached, Invalidates, methodKey } from '@cachewise/core';
 
 interface User {
   id: number;

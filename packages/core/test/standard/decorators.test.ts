@@ -1,11 +1,19 @@
 // TC39 standard decorators (SWC, 2022-03). No reflect-metadata here: standard decorators
 // have no design-time types, and the owner class is learnt on the first call.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import {
-  CacheConfig, CacheOptionsError, Cached, createCache, Invalidates, methodKey, NoCacheConfiguredError, setDefaultCache,
   type Cache,
+  CacheConfig,
+  Cached,
+  CacheOptionsError,
+  createCache,
+  Invalidates,
+  methodKey,
+  NoCacheConfiguredError,
+  setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
 import { testClock } from '../helpers.js';
 
 afterEach(() => setDefaultCache(undefined));

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort, type FreePortOptions } from './free-port.js';
+import { type FreePortOptions, freePort } from './free-port.js';
 import { rawCommand } from './resp.js';
 
 export const INSTALL_COMMAND = 'apt-get install -y redis-server';
@@ -131,8 +131,20 @@ export async function launchRedis({ bin, port, dir, args, timeoutMs }: LaunchOpt
   const child = spawn(
     bin,
     [
-      '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'no',
-      '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', logFile,
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--daemonize',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      logFile,
       ...args,
     ],
     // stderr carries config errors, printed before the log file is open.

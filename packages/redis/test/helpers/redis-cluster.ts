@@ -1,11 +1,11 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { Cluster, type ClusterOptions } from 'ioredis';
 import { LOCALHOST } from './free-port.js';
 import { killProcess, launchOnFreePort, makeTempDir, removeTempDir, requireBinary } from './processes.js';
-import { rawCommand } from './resp.js';
 import { TEST_CLIENT_DEFAULTS } from './redis-server.js';
+import { rawCommand } from './resp.js';
 
 const MASTERS = 3; // the fewest `redis-cli --cluster create` accepts
 const BUS_PORT_OFFSET = 10_000; // Redis Cluster's gossip bus listens at port + 10000
@@ -45,10 +45,12 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
   const stop = async (): Promise<void> => {
     for (const client of clients) client.disconnect();
     clients.clear();
-    await Promise.all(started.map(async ({ child, dir }) => {
-      await killProcess(child);
-      await removeTempDir(dir);
-    }));
+    await Promise.all(
+      started.map(async ({ child, dir }) => {
+        await killProcess(child);
+        await removeTempDir(dir);
+      }),
+    );
   };
 
   try {
@@ -59,11 +61,10 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
       try {
         const node = await launchOnFreePort(
           {
-            bin: serverBin, dir, timeoutMs,
-            args: [
-              '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf',
-              '--cluster-node-timeout', '2000',
-            ],
+            bin: serverBin,
+            dir,
+            timeoutMs,
+            args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
           },
           { alsoFreeAt: BUS_PORT_OFFSET },
         );

@@ -3,12 +3,22 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { LOCALHOST } from './free-port.js';
 import {
-  isRunning, killProcess, launchOnFreePort, launchRedis, makeTempDir, removeTempDir,
-  requireBinary, setFrozen,
+  isRunning,
+  killProcess,
+  launchOnFreePort,
+  launchRedis,
+  makeTempDir,
+  removeTempDir,
+  requireBinary,
+  setFrozen,
 } from './processes.js';
 
 /** Fail fast in tests: one retry per command, a short connect timeout. */
-export const TEST_CLIENT_DEFAULTS: RedisOptions = { lazyConnect: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 };
+export const TEST_CLIENT_DEFAULTS: RedisOptions = {
+  lazyConnect: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+};
 
 export interface StartRedisOptions {
   /** An existing server to use instead of starting one. Default: `process.env.REDIS_URL`. */
