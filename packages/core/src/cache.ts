@@ -1,3 +1,4 @@
+import type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
 import { type Duration, parseDuration } from './duration.js';
 import { type CallPolicy, Engine, type Loader } from './engine.js';
 import { CacheOptionsError } from './errors.js';
@@ -5,58 +6,11 @@ import { type CacheEventName, type CacheListener, Emitter } from './events.js';
 import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { type CacheOptions, checkTtlFitsStore, type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
 import { type CacheStats, Stats } from './stats.js';
-import type { InvalidationMode, MaybePromise, Store, TagState } from './store.js';
+import type { MaybePromise, Store, TagState } from './store.js';
 import { checkMode, describeValue, isCache, rejectUnknownOptions } from './validate.js';
 
+export type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
 export type { CallPolicy } from './engine.js';
-
-/** Options of {@link Cache.wrap}. */
-export interface WrapOptions<T = unknown> {
-  /** Time to live of this entry; default the cache's `ttl`. */
-  ttl?: Duration;
-  /** Tags to invalidate the entry by. */
-  tags?: readonly string[];
-  /** Do not store results for which this returns true (they are still returned). */
-  unless?: (value: T) => boolean;
-  /** The label for `stats().byMethod`; default `'#wrap'`. */
-  name?: string;
-}
-
-/** Options of {@link Cache.set}. */
-export interface SetOptions {
-  ttl?: Duration;
-  tags?: readonly string[];
-}
-
-/** Options of {@link Cache.invalidateTags}. */
-export interface InvalidateOptions {
-  /**
-   * `'delete'` (default): tagged entries are gone. `'expire'`: they are no longer fresh,
-   * but a stale-tolerant read may still use them.
-   */
-  mode?: InvalidationMode;
-}
-
-/** What {@link Cache.getEntry} returns. */
-export interface CacheEntryInfo<T = unknown> {
-  readonly value: T;
-  readonly storedAt: number;
-  readonly expiresAt: number;
-  /** The user's tags (without the namespace). */
-  readonly tags: readonly string[];
-  /** A strong validator: equal for equal values, on every server. */
-  readonly etag: string;
-}
-
-/**
- * A reference to a cached method's entry by its arguments, made by `methodKey()` (or a
- * `cached()` function's `keyFor()`): lets `delete` and `@Invalidates({ keys })` name it
- * without knowing the key format.
- */
-export interface EntryRef {
-  /** The storage key of the entry in `cache`. */
-  storageKey(cache: Cache): string;
-}
 
 let defaultCache: Cache | undefined;
 

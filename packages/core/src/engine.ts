@@ -1,44 +1,14 @@
-import {
-  CacheError,
-  CacheOptionsError,
-  DecodeError,
-  type SerializationError,
-  StoreError,
-  withoutArguments,
-} from './errors.js';
+import { CacheError, CacheOptionsError, DecodeError, StoreError, withoutArguments } from './errors.js';
+import { etagOf } from './etag.js';
 import type { CacheErrorKind, Emitter } from './events.js';
-import { hash } from './keys.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { type CacheRecord, type DecodeLimits, decodeRecord, encodeRecord } from './record.js';
-import { assertSerializable, jsonSerializer } from './serializer.js';
+import { assertSerializable } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
 import type { CacheCounters, Stats } from './stats.js';
 import { isThenable, type MaybePromise, type StoreRead, type TagState } from './store.js';
 import { describeValue } from './validate.js';
-
-// Labels already warned about, process-wide (a warning is a process matter), bounded.
-const warnedLabels = new Set<string>();
-const MAX_WARNED_LABELS = 1_000;
-
-/**
- * One process warning per method whose results cannot be cached: without it, a class
- * instance returned by a repository is silently never cached on Redis (0% hits).
- */
-function warnUncacheable(label: string, storeName: string, error: CacheError): void {
-  const id = `${storeName}\u0000${label}`;
-  if (warnedLabels.has(id) || warnedLabels.size >= MAX_WARNED_LABELS) return;
-  warnedLabels.add(id);
-  const className = (error as SerializationError).className;
-  const fix =
-    className === undefined
-      ? 'Return plain data, or use a serializer that can encode it.'
-      : `Return plain data, or register the class: createJsonSerializer({ classes: [{ name: '${className}', type: ${className} }] }).`;
-  process.emitWarning(
-    `${label} returned a value the ${storeName} store cannot hold, so its results are returned but never cached ` +
-      `(counted as stats().uncacheable): ${error.message}. ${fix} See docs/values.md.`,
-    { type: 'CachewiseWarning', code: 'CACHEWISE_UNCACHEABLE' },
-  );
-}
+import { warnUncacheable } from './warnings.js';
 
 /** @internal A method's or label's settings, bound to one cache. */
 export interface CallPolicy {
@@ -174,7 +144,7 @@ export class Engine {
       return undefined;
     }
     this.#countHit(key, policy);
-    return { ...record, etag: withEtag ? this.#etag(record, key) : '' };
+    return { ...record, etag: withEtag ? etagOf(record, key, this.#options) : '' };
   }
 
   /**
@@ -441,17 +411,5 @@ export class Engine {
       this.emitError('decode', reported, key, undefined);
       return { record: undefined, tags: read.tags, generation: read.generation };
     }
-  }
-
-  #etag(record: CacheRecord, key: string): string {
-    let bytes: Uint8Array | string;
-    try {
-      bytes = (this.#options.store.payload === 'bytes' ? this.#options.serializer : jsonSerializer).encode(
-        record.value,
-      );
-    } catch {
-      bytes = `${key}\u0000${record.storedAt}`; // live values that cannot be serialized
-    }
-    return `"${hash(bytes).slice(0, 27)}"`;
   }
 }

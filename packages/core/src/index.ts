@@ -1,5 +1,5 @@
-export type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache.js';
 export { Cache, createCache, getDefaultCache, setDefaultCache } from './cache.js';
+export type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { CacheConfigOptions, CacheSource } from './decorators/cache-config.js';
