@@ -5,6 +5,7 @@ import {
   Cached,
   cached,
   createCache,
+  getDefaultCache,
   isKeyDerivationError,
   methodKey,
   setDefaultCache,
@@ -131,6 +132,26 @@ describe('classes and prototypes', () => {
     expect(isKeyDerivationError(error)).toBe(true);
     expect(error.message).toMatch(/class named A.*`key`/s);
     expect(loads).toHaveLength(1);
+  });
+
+  it('keeps refusing the second class when one method alternates between two caches', async () => {
+    const define = () =>
+      class A {
+        constructor(readonly id: number) {}
+      };
+    const [First, Second] = [define(), define()];
+    const other = createCache({ store: memoryStore(), namespace: 'kc-other', setAsDefault: false });
+    class TwoCaches {
+      constructor(readonly useOther: boolean) {}
+      @Cached({ cache: (self: TwoCaches) => (self.useOther ? other : getDefaultCache()!) })
+      async find(value: unknown): Promise<number> {
+        return (value as { id: number }).id;
+      }
+    }
+    expect(await new TwoCaches(false).find(new First(1))).toBe(1);
+    expect(await new TwoCaches(true).find(new First(1))).toBe(1);
+    const error = (await new TwoCaches(false).find(new Second(1)).catch((e: unknown) => e)) as Error;
+    expect(isKeyDerivationError(error)).toBe(true);
   });
 
   it('remembers 1,000 class names per method; names past that are keyed without the check', () => {

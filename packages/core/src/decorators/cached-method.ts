@@ -49,6 +49,8 @@ export class MethodRecord {
   #owner: Function | undefined;
   #config: ClassConfig | undefined;
   #last: Binding | undefined;
+  /** One binding per cache, so a method used with several caches keeps each one's memos and checks. */
+  readonly #bindings = new WeakMap<Cache, Binding>();
   /** Who to name in a "no cache" error, built once: a hit must not build it (or read `owner.name`). */
   #who: string | undefined;
 
@@ -91,6 +93,11 @@ export class MethodRecord {
   bind(cache: Cache, owner: Function): Binding {
     const last = this.#last;
     if (last !== undefined && last.cache === cache) return last;
+    const known = this.#bindings.get(cache);
+    if (known !== undefined) {
+      this.#last = known;
+      return known;
+    }
     const config = this.#classConfig(owner);
     const label = this.label(owner, config);
     cache.claimLabel(label, owner, this.standalone ? 'function' : 'class');
@@ -107,6 +114,7 @@ export class MethodRecord {
       classTags,
     };
     this.#last = binding;
+    this.#bindings.set(cache, binding);
     return binding;
   }
 
