@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { KeyDerivationError } from './errors.js';
+import { TYPED_ARRAY_CLASSES } from './typed-arrays.js';
 
 /**
  * Encoding of call arguments into the last part of a method's default key. Every value
@@ -114,23 +115,7 @@ function encodeValue(value: unknown, context: Context, depth: number): string {
 }
 
 /** Prototypes whose instances need no class name in the key: the encoding says the type. */
-const TYPED_PROTOTYPES = new Set<object>(
-  [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-    DataView,
-    Buffer,
-  ].map((type) => type.prototype),
-);
+const TYPED_PROTOTYPES = new Set<object>([...TYPED_ARRAY_CLASSES, DataView, Buffer].map((type) => type.prototype));
 
 function encodeObject(object: object, context: Context, depth: number): string {
   const proto = Object.getPrototypeOf(object) as object | null;

@@ -1,5 +1,6 @@
 import { CacheOptionsError } from './errors.js';
 import type { ClassRegistry, RegisteredClass } from './json-codec.js';
+import { TYPED_ARRAY_CLASSES } from './typed-arrays.js';
 import { describeValue } from './validate.js';
 
 /**
@@ -29,25 +30,7 @@ const ENTRY_KEYS = ['name', 'type', 'toJSON', 'revive'];
 const MAX_NAME_LENGTH = 100;
 
 // The serializer writes these itself: registering them would change nothing, or break them.
-const HANDLED: readonly unknown[] = [
-  Object,
-  Array,
-  Map,
-  Set,
-  Date,
-  Buffer,
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-];
+const HANDLED: readonly unknown[] = [Object, Array, Map, Set, Date, Buffer, ...TYPED_ARRAY_CLASSES];
 // Built-ins whose state lives in internal slots, which Object.create(prototype) cannot give.
 const SLOTTED: readonly object[] = [
   Array.prototype,
