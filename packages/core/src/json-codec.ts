@@ -1,5 +1,6 @@
 import { DecodeError } from './errors.js';
 import { decodeSpecial, encodeSpecial, MARK, MAX_DEPTH, Refusal, refuseClass, type Special } from './json-special.js';
+import { TYPED_ARRAY_CLASSES } from './typed-arrays.js';
 
 /** A class registered on a JSON serializer, as the codec uses it (validated by `createJsonSerializer`). */
 export interface RegisteredClass {
@@ -126,20 +127,11 @@ function encodeBuiltIn(
 
 // By prototype, not `constructor.name`: a subclass, or a class that calls itself
 // `Uint8Array`, is not the built-in and is refused.
-const TYPED_ARRAY_NAMES: ReadonlyMap<object, string> = new Map<object, string>([
-  [Int8Array.prototype, 'Int8Array'],
-  [Uint8Array.prototype, 'Uint8Array'],
-  [Uint8ClampedArray.prototype, 'Uint8ClampedArray'],
-  [Int16Array.prototype, 'Int16Array'],
-  [Uint16Array.prototype, 'Uint16Array'],
-  [Int32Array.prototype, 'Int32Array'],
-  [Uint32Array.prototype, 'Uint32Array'],
-  [Float32Array.prototype, 'Float32Array'],
-  [Float64Array.prototype, 'Float64Array'],
-  [BigInt64Array.prototype, 'BigInt64Array'],
-  [BigUint64Array.prototype, 'BigUint64Array'],
-  [Buffer.prototype, 'Buffer'],
-]);
+// The names are the built-ins' own (fixed by the language, never minified): they are
+// what a payload holds.
+const TYPED_ARRAY_NAMES: ReadonlyMap<object, string> = new Map<object, string>(
+  [...TYPED_ARRAY_CLASSES, Buffer].map((type) => [type.prototype, type.name]),
+);
 
 /** A Date, Map or Set with own properties would lose them: refused. */
 function refuseOwnProperties(object: object, proto: object): void {
