@@ -32,8 +32,8 @@ export type { CacheErrorKind, CacheEventMap, CacheEventName, CacheListener } fro
 export type { CacheOptions } from './options.js';
 export type { JsonSerializerOptions, SerializableClass, Serializer } from './serializer.js';
 export { createJsonSerializer, jsonSerializer } from './serializer.js';
-export type { CacheStats, CounterSnapshot } from './stats.js';
 export type { StampedeLock, StampedeProtector } from './stampede.js';
+export type { CacheStats, CounterSnapshot } from './stats.js';
 // The Store contract is in `@cachewise/core/store`; only the names an application writes
 // in its own code (a store option's type, an invalidation mode) are here too.
 export type { InvalidationMode, Store } from './store.js';
