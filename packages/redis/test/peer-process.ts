@@ -55,7 +55,7 @@ export async function startFixture(name: string, config: object): Promise<PeerPr
     async stop() {
       child.stdin!.end();
       await new Promise((resolve) => {
-        if (child.exitCode !== null) resolve(undefined);
+        if (child.exitCode !== null || child.signalCode !== null) resolve(undefined);
         else child.once('exit', resolve);
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       });
