@@ -16,7 +16,7 @@ import {
   type ResolvedRedlockOptions,
   resolveRedlockOptions,
 } from './redlock-options.js';
-import { pollForRelease, ReleaseNotices, usesShardedPubSub } from './release-notice.js';
+import { ReleaseNotices, usesShardedPubSub } from './release-notice.js';
 
 /**
  * redlock's release, plus a notice to waiters in the same script (atomic, one round trip).
@@ -39,9 +39,6 @@ function releaseScript(publish: 'publish' | 'spublish'): string {
 /** One attempt, no retries: a loser waits for the release notice instead of retrying. */
 const ONE_ATTEMPT: Partial<Settings> = { retryCount: 0 };
 
-/** Internal: how a waiter learns of a release. `poll` exists for the measurement in scripts/. */
-export type WakeBy = { readonly kind: 'pubsub' } | { readonly kind: 'poll'; readonly intervalMs: number };
-
 /**
  * A stampede protector for `createCache({ stampede })`: across every process sharing the
  * Redis, one loads a cold key while the others wait (up to `wait`) for its value.
@@ -53,16 +50,9 @@ export type WakeBy = { readonly kind: 'pubsub' } | { readonly kind: 'poll'; read
  * });
  */
 export function redlockProtector(options: RedlockProtectorOptions): RedlockProtector {
-  return new RedlockStampedeProtector(resolveRedlockOptions(options), { kind: 'pubsub' });
-}
-
-/**
- * Internal: a protector that wakes its waiters by `wakeBy` (scripts/measure-wake.mjs
- * compares the two). Returns the public interface only, so no declaration file of this
- * package names redlock's types (they do not resolve in a consumer without a patch).
- */
-export function createRedlockProtector(options: ResolvedRedlockOptions, wakeBy: WakeBy): RedlockProtector {
-  return new RedlockStampedeProtector(options, wakeBy);
+  // Typed as the interface, not the class: no declaration file of this package may name
+  // redlock's types (they do not resolve in a consumer without our workspace patch).
+  return new RedlockStampedeProtector(resolveRedlockOptions(options));
 }
 
 /** What a held lock needs from its protector. */
@@ -78,16 +68,14 @@ class RedlockStampedeProtector implements RedlockProtector {
   readonly name = 'redlock' as const;
   readonly #options: ResolvedRedlockOptions;
   readonly #redlock: RedlockClient;
-  readonly #wakeBy: WakeBy;
   readonly #notices: ReleaseNotices;
   readonly #reporters = new Set<StoreReporter>();
   readonly #held = new Set<HeldLock>();
   readonly #context: LockContext;
   #closed = false;
 
-  constructor(options: ResolvedRedlockOptions, wakeBy: WakeBy) {
+  constructor(options: ResolvedRedlockOptions) {
     this.#options = options;
-    this.#wakeBy = wakeBy;
     const publish = usesShardedPubSub(options.clients) ? 'spublish' : 'publish';
     // redlock's types name ioredis 5's classes; ioredis 6's have the same surface it uses.
     // A function: redlock 5.0.0-beta.2 ignores a script given as a string.
@@ -137,12 +125,8 @@ class RedlockStampedeProtector implements RedlockProtector {
   }
 
   async waitForRelease(key: string): Promise<boolean> {
-    const lockKey = this.#options.prefix + key;
     if (this.#closed) return false;
-    if (this.#wakeBy.kind === 'poll') {
-      return pollForRelease(this.#options.clients, lockKey, this.#options.waitMs, this.#wakeBy.intervalMs);
-    }
-    return this.#notices.wait(lockKey, this.#options.waitMs);
+    return this.#notices.wait(this.#options.prefix + key, this.#options.waitMs);
   }
 
   attach(reporter: StoreReporter): () => void {

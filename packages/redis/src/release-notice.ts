@@ -1,8 +1,9 @@
 /**
  * How a waiter learns that a lock was released: a pub/sub notice that the release script
- * publishes on a channel named like the lock key (measured faster than polling, see
- * docs/stampede.md), on a subscriber connection per node that the protector creates on
- * the first wait and shares between all waits.
+ * publishes on a channel named like the lock key, on a subscriber connection per node
+ * that the protector creates on the first wait and shares between all waits. Measured
+ * against polling the lock key by scripts/measure-wake.mjs: faster, for as few commands
+ * (docs/stampede.md has the figures).
  */
 import { StoreError } from '@cachewise/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -160,28 +161,5 @@ export class ReleaseNotices {
       if (this.#subscribers[index] === subscriber) this.#subscribers[index] = undefined;
     });
     return subscriber;
-  }
-}
-
-/**
- * The polling alternative, kept for the measurement in bench/ (`stampede-wake`): checks
- * the lock key every `intervalMs` until it is free or `waitMs` ran out.
- */
-export async function pollForRelease(
-  clients: readonly Client[],
-  lockKey: string,
-  waitMs: number,
-  intervalMs: number,
-): Promise<boolean> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      if (!(await isHeld(clients, lockKey))) return true;
-    } catch {
-      return false;
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) return false;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
   }
 }
