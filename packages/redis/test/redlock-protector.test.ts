@@ -150,3 +150,16 @@ for (const topology of ['single node', 'Cluster'] as const) {
     });
   });
 }
+
+it('locks live in the database the client selected, not in database 0', async () => {
+  const prefix = server.newPrefix();
+  const inDb3 = redlockProtector({ client: server.client({ db: 3 }), prefix });
+  try {
+    const lock = await inDb3.tryLock('db');
+    expect(await server.client({ db: 3 }).exists(`${prefix}db`)).toBe(1);
+    expect(await server.client({ db: 0 }).exists(`${prefix}db`)).toBe(0);
+    await lock!.release();
+  } finally {
+    await inDb3.close();
+  }
+});
