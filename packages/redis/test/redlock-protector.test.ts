@@ -163,3 +163,30 @@ it('locks live in the database the client selected, not in database 0', async ()
     await inDb3.close();
   }
 });
+
+it('on a single Redis, all waits share one subscriber connection, created on the first wait and closed by close()', async () => {
+  const prefix = server.newPrefix();
+  const admin = server.client();
+  const pubsubClients = async () =>
+    ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter(Boolean).length;
+  const settle = async (expected: number) => {
+    for (let i = 0; i < 100 && (await pubsubClients()) !== expected; i++) await sleep(20);
+    return pubsubClients();
+  };
+  const holder = redlockProtector({ client: server.client(), prefix });
+  const waiter = redlockProtector({ client: server.client(), prefix, wait: 60_000 });
+  try {
+    const before = await settle(0);
+    const locks = await Promise.all(['a', 'b', 'c'].map((key) => holder.tryLock(key)));
+    expect(await pubsubClients()).toBe(before); // nothing until the first wait
+    const waits = ['a', 'b', 'c', 'a'].map((key) => waiter.waitForRelease(key));
+    await sleep(200);
+    expect(await pubsubClients()).toBe(before + 1);
+    await Promise.all(locks.map((lock) => lock!.release()));
+    expect(await Promise.all(waits)).toEqual([true, true, true, true]);
+    await waiter.close();
+    expect(await settle(before)).toBe(before);
+  } finally {
+    await Promise.all([holder.close(), waiter.close()]);
+  }
+});
