@@ -84,6 +84,7 @@ export class ReleaseNotices {
       const timer = setTimeout(finish, waitMs, false);
       wait.waiters.add(finish);
       wait.subscribed.then(async (ok) => {
+        if (done) return;
         if (!ok) return finish(false);
         // Subscribed first, checked second: a release from now on is a notice.
         try {
