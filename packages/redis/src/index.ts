@@ -1,2 +1,4 @@
+export { redisBus } from './bus.js';
+export type { RedisBusOptions } from './bus-options.js';
 export type { RedisStoreOptions } from './options.js';
 export { redisStore } from './redis-store.js';
