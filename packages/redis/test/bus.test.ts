@@ -239,6 +239,15 @@ describe('on a Cluster (3 masters)', () => {
     expect(await on.receive(3)).toEqual(['via node 0', 'via node 1', 'via node 2']);
   });
 
+  it('works with a lazyConnect Cluster client that knows no node yet', async () => {
+    const bus = buses.track(redisBus({ client: cluster.client({ lazyConnect: true }) }));
+    const channel = freshChannel();
+    const on = listener();
+    await bus.subscribe(channel, on);
+    await bus.publish(channel, 'from a lazy Cluster');
+    expect(await on.receive(1)).toEqual(['from a lazy Cluster']);
+  });
+
   it('close() closes its subscriber connection, not the Cluster client', async () => {
     const client = cluster.client();
     const bus: Bus = redisBus({ client });
