@@ -25,6 +25,7 @@ const redisOnIoredis6 = [
   'bus',
   'bus-faults',
   'bus-processes',
+  'bus-sentinel',
 ].map((name) => `packages/redis/test/${name}.test.ts`);
 
 export default defineConfig({

@@ -203,6 +203,15 @@ describe('two buses on two connections (single node)', () => {
     if (typeof error !== 'function') expect(isStoreError(error)).toBe(true);
   });
 
+  it('publish rejects at once, with a StoreError, when the client was closed by its owner', async () => {
+    const client = server.client();
+    const bus = buses.track(redisBus({ client, timeout: '1h' }));
+    await client.quit();
+    const error = await bus.publish(freshChannel(), 'm').catch((e: unknown) => e);
+    expect(isStoreError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/the client (is|was) closed \(status 'end'\)/);
+  });
+
   it('works with a lazyConnect client that has not connected yet', async () => {
     const lazy = server.client({ lazyConnect: true });
     const bus = buses.track(redisBus({ client: lazy }));
