@@ -170,7 +170,8 @@ export class BusSubscriber {
       async () => {
         await conn.connect();
         channels = [...this.#channels.keys()]; // as they are now, not when the attempt began
-        await conn.subscribe(...channels);
+        // None left: #closeConnection() has already replaced this connection.
+        if (channels.length > 0) await conn.subscribe(...channels);
       },
       'connect and SUBSCRIBE',
     ).then((ok) => ok && this.#onUp(conn, channels));

@@ -68,6 +68,11 @@ describe('server killed and restarted on the same port', () => {
       );
       expect(during.ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
     }
+    // Many publishes waiting at once share one pair of listeners on the client.
+    const listeners = client.listenerCount('ready');
+    const many = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => bus.publish(channel, `many ${i}`)));
+    expect(many.every((outcome) => outcome.status === 'rejected')).toBe(true);
+    expect(client.listenerCount('ready')).toBeLessThanOrEqual(listeners + 1);
     // Several reconnection attempts, one report.
     await vi.waitFor(() => expect(attempts.mock.calls.length).toBeGreaterThanOrEqual(4), { timeout: 10_000 });
     expect(found.errors).toHaveLength(1);

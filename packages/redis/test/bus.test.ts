@@ -83,6 +83,25 @@ describe('two buses on two connections (single node)', () => {
     await expect.poll(() => subscriberConnections(admin)).toBe(before);
   });
 
+  it('subscriptions made all at once, while the connection is being set up, each receive their channel', async () => {
+    const bus = buses.track(redisBus({ client: server.client() }));
+    const channels = Array.from({ length: 20 }, freshChannel);
+    const listeners = channels.map(() => listener());
+    const subscribing = channels.map((channel, i) => bus.subscribe(channel, listeners[i]!));
+    // More, one per tick, while the first SUBSCRIBE is in flight.
+    const late = Array.from({ length: 20 }, freshChannel);
+    const lateListeners = late.map(() => listener());
+    for (const [i, channel] of late.entries()) {
+      subscribing.push(bus.subscribe(channel, lateListeners[i]!));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(subscribing);
+    for (const channel of [...channels, ...late]) await bus.publish(channel, channel);
+    for (const [i, on] of [...listeners, ...lateListeners].entries()) {
+      expect(await on.receive(1)).toEqual([[...channels, ...late][i]]);
+    }
+  });
+
   it('two subscriptions to one channel both receive; unsubscribing one leaves the other receiving', async () => {
     const bus = buses.track(redisBus({ client: server.client() }));
     const channel = freshChannel();
