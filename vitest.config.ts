@@ -11,7 +11,8 @@ const jsonReport = process.env.CACHEWISE_TEST_REPORT;
 // @cachewise/redis supports ioredis 5 and 6: every test runs on ioredis 5, and the Redis
 // store's tests run a second time with `ioredis` resolved to ioredis 6 (the `ioredis6`
 // dev dependency), child processes included (fixtures/peer.mjs reads the env variable).
-// One run, one report. Left out on ioredis 6: helpers.test.ts, which tests the helpers.
+// One run, one report. Left out on ioredis 6: helpers.test.ts, which tests the helpers, and
+// bus-options.test.ts, whose checks do not touch a connection.
 const redisOnIoredis6 = [
   'conformance',
   'hygiene',
@@ -24,6 +25,11 @@ const redisOnIoredis6 = [
   'redlock-protector',
   'redlock-protector-processes',
   'redlock-protector-faults',
+  'stampede-e2e',
+  'bus',
+  'bus-faults',
+  'bus-processes',
+  'bus-sentinel',
 ].map((name) => `packages/redis/test/${name}.test.ts`);
 
 export default defineConfig({

@@ -1,3 +1,5 @@
+export { redisBus } from './bus.js';
+export type { RedisBusOptions } from './bus-options.js';
 export type { RedisStoreOptions } from './options.js';
 export { redisStore } from './redis-store.js';
 export type { RedlockProtector, RedlockProtectorOptions } from './redlock-options.js';
