@@ -1,17 +1,34 @@
-import type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
+import type {
+  CacheEntryInfo,
+  DeleteOptions,
+  EntryRef,
+  InvalidateOptions,
+  SetOptions,
+  WrapOptions,
+} from './cache-options.js';
 import { type Duration, parseDuration } from './duration.js';
 import { type CallPolicy, Engine, type Loader, type PolicySettings } from './engine.js';
 import { CacheOptionsError } from './errors.js';
 import { type CacheEventName, type CacheListener, Emitter } from './events.js';
 import { graceOf, resolveFreshness } from './freshness.js';
+import { closeWithin } from './guarded-store.js';
+import type { WhenUnreachable } from './invalidation-queue.js';
 import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { type CacheOptions, checkTtlFitsStore, type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
 import type { StampedeProtector } from './stampede.js';
 import { type CacheStats, Stats } from './stats.js';
-import type { MaybePromise, Store, TagState } from './store.js';
-import { checkMode, describeValue, isCache, rejectUnknownOptions } from './validate.js';
+import type { InvalidationMode, Store, TagState } from './store.js';
+import { checkMode, checkWhenUnreachable, describeValue, isCache, rejectUnknownOptions } from './validate.js';
 
-export type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
+export type {
+  CacheEntryInfo,
+  DeleteOptions,
+  EntryRef,
+  InvalidateOptions,
+  SetOptions,
+  UnreachableOptions,
+  WrapOptions,
+} from './cache-options.js';
 export type { CallPolicy, PolicySettings } from './engine.js';
 
 let defaultCache: Cache | undefined;
@@ -67,13 +84,20 @@ const WRAP_OPTIONS: { [K in keyof Required<WrapOptions>]: true } = {
   earlyRefresh: true,
 };
 const SET_OPTIONS: { [K in keyof Required<SetOptions>]: true } = { ttl: true, tags: true };
-const INVALIDATE_OPTIONS: { [K in keyof Required<InvalidateOptions>]: true } = { mode: true };
+const INVALIDATE_OPTIONS: { [K in keyof Required<InvalidateOptions>]: true } = { mode: true, whenUnreachable: true };
+const DELETE_OPTIONS: { [K in keyof Required<DeleteOptions>]: true } = { whenUnreachable: true };
+
+/** What one invalidation sends to the store: keys to delete, or tags to invalidate. */
+type Invalidation =
+  | { readonly keys: readonly string[]; readonly tags?: undefined }
+  | { readonly tags: readonly string[]; readonly mode: InvalidationMode; readonly keys?: undefined };
 
 /** The cache facade. Made by {@link createCache}. */
 export class Cache {
   /** Prefix of this cache's keys and tags. */
   readonly namespace: string;
   /** @internal */ readonly options: ResolvedCacheOptions;
+  /** The store itself, for its lifecycle and what it can do; operations go through the engine's guard. */
   readonly #store: Store;
   readonly #engine: Engine;
   readonly #stats: Stats;
@@ -196,9 +220,10 @@ export class Cache {
     if (this.closed) return;
     const policy = this.policy(SET_LABEL, this.#plainSettings(ttlMs));
     let states: readonly TagState[];
+    const store = this.#engine.store;
     try {
-      await this.#store.ready?.();
-      states = await this.#store.readTags(tags);
+      await store.ready?.();
+      states = await store.readTags(tags);
     } catch (error) {
       this.#engine.storeError(error, storageKey, policy);
       throw error;
@@ -219,23 +244,36 @@ export class Cache {
   /**
    * Deletes entries by key, or by a cached method and its arguments (see `methodKey`).
    * When it resolves, no reader gets the old value, and a load that began before it is
-   * not written after it.
+   * not written after it. Options may follow the keys: `delete(key, { whenUnreachable: 'queue' })`.
    */
-  async delete(...keys: Array<string | EntryRef>): Promise<void> {
-    const storageKeys = keys.map((key) => this.storageKey(key, 'delete'));
+  delete(...keys: Array<string | EntryRef>): Promise<void>;
+  delete(...keysThenOptions: [...keys: Array<string | EntryRef>, options: DeleteOptions]): Promise<void>;
+  async delete(...args: Array<string | EntryRef | DeleteOptions>): Promise<void> {
+    const last = args.at(-1);
+    const options =
+      typeof last === 'object' && last !== null && typeof (last as EntryRef).storageKey !== 'function'
+        ? (args.pop() as DeleteOptions)
+        : {};
+    rejectUnknownOptions('delete', options, DELETE_OPTIONS);
+    const when = checkWhenUnreachable(options.whenUnreachable, 'delete: `whenUnreachable`');
+    const storageKeys = (args as Array<string | EntryRef>).map((key) => this.storageKey(key, 'delete'));
     if (this.closed) return;
-    await this.#invalidation(() => this.#store.delete(storageKeys), storageKeys[0]);
-    this.#emit('invalidate', { tags: [], keys: storageKeys, mode: 'delete' });
+    if (await this.#invalidation({ keys: storageKeys }, when, storageKeys[0])) {
+      this.#emit('invalidate', { tags: [], keys: storageKeys, mode: 'delete' });
+    }
   }
 
   /**
    * Invalidates every entry carrying any of `tags`, in O(1) per tag whatever the number
    * of entries. When it resolves, no reader gets an invalidated value as fresh (P1), and a
-   * load that began before it is never served as fresh after it (P2).
+   * load that began before it is never served as fresh after it (P2); with
+   * `whenUnreachable: 'queue'` it may resolve once queued instead, and other processes
+   * then see it when the queue is replayed.
    */
   async invalidateTags(tags: readonly string[], options: InvalidateOptions = {}): Promise<void> {
     rejectUnknownOptions('invalidateTags', options, INVALIDATE_OPTIONS);
     const mode = checkMode(options.mode, 'invalidateTags: `mode`');
+    const when = checkWhenUnreachable(options.whenUnreachable, 'invalidateTags: `whenUnreachable`');
     if (!Array.isArray(tags)) {
       throw new CacheOptionsError(
         `invalidateTags: \`tags\` must be an array of non-empty strings; got ${describeValue(tags)}`,
@@ -243,20 +281,24 @@ export class Cache {
     }
     const ids = this.tagIds(tags, 'invalidateTags: `tags`').slice(1);
     if (ids.length === 0 || this.closed) return;
-    await this.#invalidation(() => this.#store.invalidateTags(ids, mode), undefined);
-    this.#emit('invalidate', { tags: ids, keys: [], mode });
+    if (await this.#invalidation({ tags: ids, mode }, when, undefined)) {
+      this.#emit('invalidate', { tags: ids, keys: [], mode });
+    }
   }
 
   /** Drops every entry of this namespace, in O(1): the namespace's own version moves on. */
-  async clear(): Promise<void> {
+  async clear(options: DeleteOptions = {}): Promise<void> {
+    rejectUnknownOptions('clear', options, DELETE_OPTIONS);
+    const when = checkWhenUnreachable(options.whenUnreachable, 'clear: `whenUnreachable`');
     if (this.closed) return;
-    await this.#invalidation(() => this.#store.invalidateTags(this.#namespaceTags, 'delete'), undefined);
-    this.#emit('invalidate', { tags: this.#namespaceTags, keys: [], mode: 'delete' });
+    if (await this.#invalidation({ tags: this.#namespaceTags, mode: 'delete' }, when, undefined)) {
+      this.#emit('invalidate', { tags: this.#namespaceTags, keys: [], mode: 'delete' });
+    }
   }
 
   /** Hits, misses, hit rate, loads, errors and coalesced callers, in total and per method. */
   stats(): CacheStats {
-    return this.#stats.snapshot();
+    return this.#stats.snapshot(this.#engine.circuit, this.#engine.queue.size);
   }
 
   /** False while caching is turned off (the `enabled` option, or {@link setEnabled}). */
@@ -292,17 +334,26 @@ export class Cache {
    * down. The store is closed with the last cache that uses it (and closes only what it
    * created itself); until then the other caches on it go on as before. A closed default
    * cache stays the default until another cache is created.
+   *
+   * It finishes within about twice `storeTimeout` whatever state the store is in: queued
+   * invalidations get one last replay within `storeTimeout` (what is left is dropped,
+   * with a `queue` event), and a store's close that takes longer goes on in the background.
    */
   async close(): Promise<void> {
     if (this.#engine.closed) return;
     this.#engine.close();
+    const timeoutMs = this.options.storeTimeoutMs;
+    await this.#engine.queue.close(timeoutMs);
     this.#events.clear();
     for (const detach of this.#detach) detach();
     const protector = this.options.stampede;
     for (const shared of protector === undefined ? [this.#store] : [this.#store, protector]) {
       const users = (storeUsers.get(shared) ?? 1) - 1;
       storeUsers.set(shared, users);
-      if (users === 0) await shared.close?.();
+      if (users === 0) {
+        if (shared === this.#store) await closeWithin(this.#store, timeoutMs);
+        else await shared.close?.();
+      }
     }
   }
 
@@ -449,18 +500,27 @@ export class Cache {
   // ---- private ----------------------------------------------------------------------
 
   /**
-   * Runs an invalidation against the store. A failure is counted and emitted, then
-   * rejects: the caller must know its write may still be visible. (Retrying failed
-   * invalidations in the background is planned with the fault-handling work.)
+   * Runs an invalidation against the store; true when it reached it. A failure is counted
+   * and emitted, and the invalidation queued (replayed when the store answers); then it
+   * rejects (`'reject'`: the caller must know its write may still be visible elsewhere) or
+   * resolves (`'queue'`).
    */
-  async #invalidation(run: () => MaybePromise<void>, key: string | undefined): Promise<void> {
+  async #invalidation(what: Invalidation, when: WhenUnreachable, key: string | undefined): Promise<boolean> {
     this.#engine.invalidated();
+    const { store, queue } = this.#engine;
     try {
-      await run();
+      if (what.keys !== undefined) await store.delete(what.keys);
+      else await store.invalidateTags(what.tags, what.mode);
     } catch (error) {
       this.#engine.storeError(error, key, undefined);
+      if (what.keys !== undefined) queue.addKeys(what.keys);
+      else queue.addTags(what.tags, what.mode);
+      if (when === 'queue') return false;
       throw error;
     }
+    if (what.keys !== undefined) queue.reachedKeys(what.keys);
+    else queue.reachedTags(what.tags, what.mode);
+    return true;
   }
 
   #getPolicy(): CallPolicy {
