@@ -72,7 +72,9 @@ export class GuardedStore {
   }
 
   write(key: string, payload: Payload, options: WriteOptions): MaybePromise<boolean> {
-    return this.#call('a write', () => (this.#inner.write as (k: string, p: Payload, o: WriteOptions) => MaybePromise<boolean>)(key, payload, options));
+    return this.#call('a write', () =>
+      (this.#inner.write as (k: string, p: Payload, o: WriteOptions) => MaybePromise<boolean>)(key, payload, options),
+    );
   }
 
   delete(keys: readonly string[]): MaybePromise<void> {

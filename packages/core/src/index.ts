@@ -1,6 +1,6 @@
+export type { BreakerState } from './breaker.js';
 export type { Bus, BusHandlers } from './bus.js';
 export { Cache, createCache, getDefaultCache, setDefaultCache } from './cache.js';
-export type { BreakerState } from './breaker.js';
 export type {
   CacheEntryInfo,
   DeleteOptions,

@@ -246,7 +246,7 @@ function parseWait(value: unknown, option: string): number {
 
 function resolveBreaker(value: CacheOptions['circuitBreaker']): BreakerSettings | undefined {
   if (value === false) return undefined;
-  const given = value ?? {};
+  const given = value === undefined ? {} : value;
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw new CacheOptionsError(
       "createCache: `circuitBreaker` must be false or an object like { failures: 5, cooldown: '5s' }; " +

@@ -2,8 +2,8 @@
 // TTLs (with jitter and the stale window), and the tags a loaded value adds.
 import { parseDuration } from './duration.js';
 import { CacheError, CacheOptionsError, DecodeError, StoreError } from './errors.js';
-import { checkTtlFitsStore, type ResolvedCacheOptions } from './options.js';
 import type { InvalidationQueue } from './invalidation-queue.js';
+import { checkTtlFitsStore, type ResolvedCacheOptions } from './options.js';
 import type { CallPolicy, Read } from './policy.js';
 import { type CacheRecord, type DecodeLimits, decodeRecord, encodeRecord } from './record.js';
 import type { Reporter } from './reporter.js';

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the default accepts every method
 import type { Cache, EntryRef } from '../cache.js';
 import { CacheOptionsError } from '../errors.js';
-import type { InvalidationMode } from '../store.js';
 import type { WhenUnreachable } from '../invalidation-queue.js';
+import type { InvalidationMode } from '../store.js';
 import { checkMode, checkTagList, checkWhenUnreachable, describeValue, rejectUnknownOptions } from '../validate.js';
 import { type CacheSource, checkCacheSource, classConfig, resolveCache } from './cache-config.js';
 import {
