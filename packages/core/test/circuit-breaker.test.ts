@@ -57,6 +57,11 @@ describe('circuitBreaker', () => {
     }
     expect(store.hung).toHaveLength(3);
     expect(cache.stats()).toMatchObject({ storeTimeouts: 3, storeFastFails: 20 });
+    // Answers that come after their timeout do not close it.
+    while (store.hung.length > 0) store.hung[0]!.answer();
+    await flush();
+    expect(cache.stats().circuit).toBe('open');
+    expect(states).toEqual(['open']);
   });
 
   it('a success resets the count: failures must be consecutive', async () => {

@@ -27,8 +27,8 @@ export type FaultStore = Store & {
   readonly inner: Store;
 };
 
-export function faultStore(): FaultStore {
-  const inner = memoryStore();
+/** `inner`: the store it fronts (default a new memoryStore()); two fault stores on one inner share data. */
+export function faultStore(inner: Store = memoryStore()): FaultStore {
   const mode: Record<FaultOp, FaultMode> = {
     read: 'ok',
     readTags: 'ok',

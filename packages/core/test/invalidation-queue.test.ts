@@ -155,6 +155,18 @@ describe('invalidation queue', () => {
     expect(await cache.wrap('k', load, { tags: ['list'] })).toBe('v2');
   });
 
+  it('replays consecutive invalidations of one kind in store calls of at most 1,000', async () => {
+    const { store, cache } = setup();
+    store.mode.delete = 'reject';
+    const keys = Array.from({ length: 2_500 }, (_, i) => `key${i}`);
+    await cache.delete(...keys, { whenUnreachable: 'queue' });
+    store.log.length = 0;
+    store.mode.delete = 'ok';
+    await replayed(cache);
+    const sizes = store.log.filter((op) => op.startsWith('delete:')).map((op) => op.split(',').length);
+    expect(sizes).toEqual([1_000, 1_000, 500]);
+  });
+
   it('past the bound the queue becomes one clear() of the namespace, which keeps every entry from being served', async () => {
     const { store, cache, queue, load, bump } = setup();
     const neighbour = createCache({ store, namespace: 'n', storeTimeout: 30, circuitBreaker: false });
@@ -268,5 +280,72 @@ describe('whenUnreachable', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect(error.reason).toBe('timeout');
     await flush();
+  });
+});
+
+describe('replay timing', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('retries back off from 100 ms, doubling, at most 5 s apart', async () => {
+    vi.useFakeTimers();
+    const store = faultStore();
+    const cache = createCache({ store, namespace: 'r', storeTimeout: 30, circuitBreaker: false });
+    store.mode.delete = 'reject';
+    await cache.delete('k', { whenUnreachable: 'queue' });
+    const attempts: number[] = [];
+    const start = Date.now();
+    for (let ms = 0; ms < 20_000; ms += 10) {
+      const before = store.log.length;
+      await vi.advanceTimersByTimeAsync(10);
+      if (store.log.length > before) attempts.push(Date.now() - start);
+    }
+    const gaps = attempts.map((at, i) => at - (attempts[i - 1] ?? 0));
+    expect(gaps.slice(0, 6)).toEqual([100, 200, 400, 800, 1600, 3200]);
+    expect(gaps.slice(6).every((gap) => gap === 5_000)).toBe(true);
+    store.mode.delete = 'ok';
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(cache.stats().queuedInvalidations).toBe(0);
+  });
+
+  it('with the breaker open, the replay waits for the end of the cooldown, and is the probe', async () => {
+    vi.useFakeTimers();
+    const store = faultStore();
+    const cache = createCache({
+      store,
+      namespace: 'r',
+      storeTimeout: 30,
+      circuitBreaker: { failures: 1, cooldown: '2s' },
+    });
+    const states: string[] = [];
+    cache.on('breaker', (event) => states.push(event.state));
+    store.mode.delete = 'reject';
+    await cache.delete('k', { whenUnreachable: 'queue' });
+    expect(states).toEqual(['open']);
+    store.mode.delete = 'ok';
+    await vi.advanceTimersByTimeAsync(1_990);
+    expect(store.log).toEqual(['delete:r:k:k']);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(store.log).toEqual(['delete:r:k:k', 'delete:r:k:k']);
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+    expect(cache.stats().queuedInvalidations).toBe(0);
+  });
+});
+
+describe('other caches', () => {
+  it("do not know this cache's queue: on the same data they serve what the store holds until the replay", async () => {
+    const data = faultStore().inner;
+    const here = faultStore(data);
+    const there = faultStore(data);
+    const a = createCache({ store: here, namespace: 's', storeTimeout: 30, circuitBreaker: false, jitter: 0 });
+    const b = createCache({ store: there, namespace: 's', storeTimeout: 30, circuitBreaker: false, jitter: 0 });
+    await a.wrap('k', async () => 'old', { tags: ['t'] });
+    here.mode.invalidateTags = 'reject';
+    await a.invalidateTags(['t'], { whenUnreachable: 'queue' });
+    expect(await a.wrap('k', async () => 'new', { tags: ['t'] })).toBe('new');
+    expect(await b.wrap('k', async () => 'new', { tags: ['t'] })).toBe('old');
+    here.mode.invalidateTags = 'ok';
+    await a.wrap('other', async () => 1); // the store answers a: its queue replays
+    await replayed(a);
+    expect(await b.wrap('k', async () => 'new', { tags: ['t'] })).toBe('new');
   });
 });
