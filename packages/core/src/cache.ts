@@ -10,14 +10,13 @@ import { type Duration, parseDuration } from './duration.js';
 import { type CallPolicy, Engine, type Loader, type PolicySettings } from './engine.js';
 import { CacheOptionsError } from './errors.js';
 import { type CacheEventName, type CacheListener, Emitter } from './events.js';
-import { graceOf, resolveFreshness } from './freshness.js';
 import { closeWithin } from './guarded-store.js';
-import type { WhenUnreachable } from './invalidation-queue.js';
 import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { type CacheOptions, checkTtlFitsStore, type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
+import { Policies, wrapSettings } from './policies.js';
 import type { StampedeProtector } from './stampede.js';
 import { type CacheStats, Stats } from './stats.js';
-import type { InvalidationMode, Store, TagState } from './store.js';
+import type { Store, TagState } from './store.js';
 import { checkMode, checkWhenUnreachable, describeValue, isCache, rejectUnknownOptions } from './validate.js';
 
 export type {
@@ -73,24 +72,9 @@ const GET_LABEL = '#get';
 const SET_LABEL = '#set';
 const WRAP_LABEL = '#wrap';
 
-const WRAP_OPTIONS: { [K in keyof Required<WrapOptions>]: true } = {
-  ttl: true,
-  tags: true,
-  resultTags: true,
-  unless: true,
-  name: true,
-  staleWhileRevalidate: true,
-  staleIfError: true,
-  earlyRefresh: true,
-};
 const SET_OPTIONS: { [K in keyof Required<SetOptions>]: true } = { ttl: true, tags: true };
 const INVALIDATE_OPTIONS: { [K in keyof Required<InvalidateOptions>]: true } = { mode: true, whenUnreachable: true };
 const DELETE_OPTIONS: { [K in keyof Required<DeleteOptions>]: true } = { whenUnreachable: true };
-
-/** What one invalidation sends to the store: keys to delete, or tags to invalidate. */
-type Invalidation =
-  | { readonly keys: readonly string[]; readonly tags?: undefined }
-  | { readonly tags: readonly string[]; readonly mode: InvalidationMode; readonly keys?: undefined };
 
 /** The cache facade. Made by {@link createCache}. */
 export class Cache {
@@ -107,7 +91,7 @@ export class Cache {
   readonly #tagIds: BuiltKeys;
   /** Storage keys of recent user keys (`wrap`, `get`, `set`, `delete`). */
   readonly #userKeys: BuiltKeys;
-  readonly #policies = new Map<string, CallPolicy[]>();
+  readonly #policies: Policies;
   readonly #owners = new Map<string, unknown>();
   readonly #detach: Array<() => void> = [];
 
@@ -118,6 +102,9 @@ export class Cache {
     this.#store = options.store;
     this.#stats = new Stats(options.maxLabels);
     this.#engine = new Engine(options, this.#stats, this.#events);
+    this.#policies = new Policies(options.store, this.#stats, options.freshness, (tags, where) =>
+      this.tagIds(tags, where),
+    );
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
     this.#tagIds = new BuiltKeys((tag) => tagId(options.namespace, tag));
     this.#userKeys = new BuiltKeys((key) => userKey(options.namespace, key));
@@ -145,37 +132,10 @@ export class Cache {
    */
   wrap<T>(key: string, loader: () => T | Promise<T>, options: WrapOptions<T> = {}): Promise<T> {
     try {
-      rejectUnknownOptions('wrap', options, WRAP_OPTIONS);
+      const settings = wrapSettings(options as WrapOptions, this.options.ttlMs, this.options.freshness);
       const storageKey = this.#userKey(key, 'wrap');
       const tags = this.tagIds(options.tags, 'wrap: `tags`');
-      const ttlOf = typeof options.ttl === 'function' ? (options.ttl as PolicySettings['ttlOf']) : undefined;
-      const ttlMs =
-        options.ttl === undefined || ttlOf !== undefined
-          ? this.options.ttlMs
-          : parseDuration(options.ttl, 'wrap: `ttl`');
-      for (const name of ['unless', 'resultTags'] as const) {
-        if (options[name] !== undefined && typeof options[name] !== 'function') {
-          throw new CacheOptionsError(
-            `wrap: \`${name}\` must be a function of the value; got ${describeValue(options[name])}`,
-          );
-        }
-      }
-      if (
-        options.name !== undefined &&
-        (typeof options.name !== 'string' || options.name.length === 0 || options.name.startsWith('#'))
-      ) {
-        throw new CacheOptionsError(
-          `wrap: \`name\` must be a non-empty string not starting with '#'; got ${describeValue(options.name)}`,
-        );
-      }
-      const policy = this.policy(options.name ?? WRAP_LABEL, {
-        ttlMs,
-        ttlOf,
-        resultTags: options.resultTags as PolicySettings['resultTags'],
-        freshness: resolveFreshness(options, 'wrap', this.options.freshness),
-        unless: options.unless as PolicySettings['unless'],
-        requirePromise: false,
-      });
+      const policy = this.policy(options.name ?? WRAP_LABEL, settings);
       return this.call(storageKey, tags, policy, loader as Loader, undefined, []) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);
@@ -218,7 +178,7 @@ export class Cache {
     const tags = this.tagIds(options.tags, 'set: `tags`');
     const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'set: `ttl`');
     if (this.closed) return;
-    const policy = this.policy(SET_LABEL, this.#plainSettings(ttlMs));
+    const policy = this.policy(SET_LABEL, this.#policies.plain(ttlMs));
     let states: readonly TagState[];
     const store = this.#engine.store;
     try {
@@ -258,7 +218,7 @@ export class Cache {
     const when = checkWhenUnreachable(options.whenUnreachable, 'delete: `whenUnreachable`');
     const storageKeys = (args as Array<string | EntryRef>).map((key) => this.storageKey(key, 'delete'));
     if (this.closed) return;
-    if (await this.#invalidation({ keys: storageKeys }, when, storageKeys[0])) {
+    if (await this.#engine.invalidate({ keys: storageKeys }, when, storageKeys[0])) {
       this.#emit('invalidate', { tags: [], keys: storageKeys, mode: 'delete' });
     }
   }
@@ -281,7 +241,7 @@ export class Cache {
     }
     const ids = this.tagIds(tags, 'invalidateTags: `tags`').slice(1);
     if (ids.length === 0 || this.closed) return;
-    if (await this.#invalidation({ tags: ids, mode }, when, undefined)) {
+    if (await this.#engine.invalidate({ tags: ids, mode }, when, undefined)) {
       this.#emit('invalidate', { tags: ids, keys: [], mode });
     }
   }
@@ -291,7 +251,7 @@ export class Cache {
     rejectUnknownOptions('clear', options, DELETE_OPTIONS);
     const when = checkWhenUnreachable(options.whenUnreachable, 'clear: `whenUnreachable`');
     if (this.closed) return;
-    if (await this.#invalidation({ tags: this.#namespaceTags, mode: 'delete' }, when, undefined)) {
+    if (await this.#engine.invalidate({ tags: this.#namespaceTags, mode: 'delete' }, when, undefined)) {
       this.#emit('invalidate', { tags: this.#namespaceTags, keys: [], mode: 'delete' });
     }
   }
@@ -389,78 +349,11 @@ export class Cache {
   }
 
   /**
-   * @internal One policy per label and settings, so per-method counters are shared. Past
-   * `maxLabels` labels, new labels get a policy made per call that counts in the overflow
-   * row and is not kept: a `wrap` name made from data cannot grow memory.
+   * @internal One policy per label and settings, so per-method counters are shared (see
+   * {@link Policies.of}).
    */
   policy(label: string, settings: PolicySettings): CallPolicy {
-    // Looked up on every wrap() call: no key string is built for it.
-    let policies = this.#policies.get(label);
-    if (policies === undefined) {
-      if (!this.#stats.hasRoomFor(label)) return this.#newPolicy(label, settings);
-      policies = [];
-      this.#policies.set(label, policies);
-    }
-    for (const policy of policies) {
-      if (
-        policy.ttlMs === settings.ttlMs &&
-        policy.ttlOf === settings.ttlOf &&
-        policy.resultTags === settings.resultTags &&
-        policy.freshness === settings.freshness &&
-        policy.unless === settings.unless &&
-        policy.requirePromise === settings.requirePromise
-      ) {
-        return policy;
-      }
-    }
-    const policy = this.#newPolicy(label, settings);
-    // A wrap() with a new `unless` function on every call must not grow this without bound.
-    if (policies.length >= 16) policies.shift();
-    policies.push(policy);
-    return policy;
-  }
-
-  #newPolicy(label: string, settings: PolicySettings): CallPolicy {
-    const graceMs = graceOf(settings.freshness);
-    checkTtlFitsStore(settings.ttlMs + graceMs, this.#store, `${label}: \`ttl\``);
-    const user = settings.resultTags;
-    if (user !== undefined && typeof this.#store.versionMark !== 'function') {
-      throw new CacheOptionsError(
-        `${label}: \`resultTags\` needs a store that implements versionMark() (the memory and Redis stores do); ` +
-          `the ${this.#store.name} store does not`,
-      );
-    }
-    const where = `${label}: the \`resultTags\` function's result`;
-    return {
-      ...settings,
-      label,
-      counters: this.#stats.forLabel(label),
-      graceMs,
-      resultTagIds:
-        user === undefined
-          ? undefined
-          : (value, args) => {
-              let tags: readonly string[];
-              try {
-                tags = user(value, args);
-              } catch (cause) {
-                throw new CacheOptionsError(`${label}: the \`resultTags\` function threw`, { cause });
-              }
-              return this.tagIds(tags, where).slice(1);
-            },
-    };
-  }
-
-  /** @internal Settings with nothing but a TTL (`set`, `get`). */
-  #plainSettings(ttlMs: number): PolicySettings {
-    return {
-      ttlMs,
-      ttlOf: undefined,
-      resultTags: undefined,
-      freshness: this.options.freshness,
-      unless: undefined,
-      requirePromise: false,
-    };
+    return this.#policies.of(label, settings);
   }
 
   /**
@@ -499,32 +392,8 @@ export class Cache {
 
   // ---- private ----------------------------------------------------------------------
 
-  /**
-   * Runs an invalidation against the store; true when it reached it. A failure is counted
-   * and emitted, and the invalidation queued (replayed when the store answers); then it
-   * rejects (`'reject'`: the caller must know its write may still be visible elsewhere) or
-   * resolves (`'queue'`).
-   */
-  async #invalidation(what: Invalidation, when: WhenUnreachable, key: string | undefined): Promise<boolean> {
-    this.#engine.invalidated();
-    const { store, queue } = this.#engine;
-    try {
-      if (what.keys !== undefined) await store.delete(what.keys);
-      else await store.invalidateTags(what.tags, what.mode);
-    } catch (error) {
-      this.#engine.storeError(error, key, undefined);
-      if (what.keys !== undefined) queue.addKeys(what.keys);
-      else queue.addTags(what.tags, what.mode);
-      if (when === 'queue') return false;
-      throw error;
-    }
-    if (what.keys !== undefined) queue.reachedKeys(what.keys);
-    else queue.reachedTags(what.tags, what.mode);
-    return true;
-  }
-
   #getPolicy(): CallPolicy {
-    return this.policy(GET_LABEL, this.#plainSettings(this.options.ttlMs));
+    return this.policy(GET_LABEL, this.#policies.plain(this.options.ttlMs));
   }
 
   #userKey(key: unknown, where: string): string {

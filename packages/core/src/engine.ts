@@ -3,7 +3,7 @@ import { etagOf } from './etag.js';
 import type { CacheErrorKind, Emitter } from './events.js';
 import { refreshEarly } from './freshness.js';
 import { GuardedStore } from './guarded-store.js';
-import { InvalidationQueue } from './invalidation-queue.js';
+import { InvalidationQueue, type WhenUnreachable } from './invalidation-queue.js';
 import { namespaceTagId } from './keys.js';
 import { Loads } from './loads.js';
 import type { ResolvedCacheOptions } from './options.js';
@@ -12,10 +12,22 @@ import type { CacheRecord } from './record.js';
 import { Reporter } from './reporter.js';
 import { SingleFlight } from './single-flight.js';
 import type { Stats } from './stats.js';
-import { isThenable, type MaybePromise, type Store, type StoreRead, type TagState } from './store.js';
+import {
+  type InvalidationMode,
+  isThenable,
+  type MaybePromise,
+  type Store,
+  type StoreRead,
+  type TagState,
+} from './store.js';
 import { Writer } from './writer.js';
 
 export type { CallPolicy, Loader, PolicySettings } from './policy.js';
+
+/** @internal What one invalidation sends to the store: keys to delete, or tags to invalidate. */
+export type Invalidation =
+  | { readonly keys: readonly string[]; readonly tags?: undefined }
+  | { readonly tags: readonly string[]; readonly mode: InvalidationMode; readonly keys?: undefined };
 
 /**
  * @internal The read, judge, load and write path behind every cached call, with its
@@ -171,6 +183,30 @@ export class Engine {
     }
     this.#report.hit(key, policy);
     return { ...record, etag: withEtag ? etagOf(record, key, this.#options) : '' };
+  }
+
+  /**
+   * Runs an invalidation against the store; true when it reached it. A failure is counted
+   * and emitted, and the invalidation queued (replayed when the store answers); then it
+   * rejects (`'reject'`: the caller must know its write may still be visible elsewhere) or
+   * resolves (`'queue'`).
+   */
+  async invalidate(what: Invalidation, when: WhenUnreachable, key: string | undefined): Promise<boolean> {
+    this.invalidated();
+    const { store, queue } = this;
+    try {
+      if (what.keys !== undefined) await store.delete(what.keys);
+      else await store.invalidateTags(what.tags, what.mode);
+    } catch (error) {
+      this.storeError(error, key, undefined);
+      if (what.keys !== undefined) queue.addKeys(what.keys);
+      else queue.addTags(what.tags, what.mode);
+      if (when === 'queue') return false;
+      throw error;
+    }
+    if (what.keys !== undefined) queue.reachedKeys(what.keys);
+    else queue.reachedTags(what.tags, what.mode);
+    return true;
   }
 
   /** See {@link Writer.write}: an explicit `set` passes `throwErrors`. */
