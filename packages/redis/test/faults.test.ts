@@ -14,7 +14,7 @@ import { type PeerProcess, startPeer } from './peer-process.js';
 const STORE_TIMEOUT_MS = 200;
 /** Generous: the property is "no wait on Redis once the breaker is open", not a latency figure. */
 const MARGIN_MS = 1_000;
-const CACHE_OPTIONS = { storeTimeout: STORE_TIMEOUT_MS, circuitBreaker: { failures: 3, cooldown: '2s' } };
+const CACHE_OPTIONS = { storeTimeout: STORE_TIMEOUT_MS, circuitBreaker: { failures: 3, cooldown: '2s' } } as const;
 
 interface WrapReply {
   value: string;
