@@ -21,6 +21,7 @@ const redisOnIoredis6 = [
   'sentinel',
   'visibility',
   'ioredis-major',
+  'faults',
 ].map((name) => `packages/redis/test/${name}.test.ts`);
 
 export default defineConfig({
