@@ -49,6 +49,7 @@ export class InvalidationQueue {
   #replaying: Promise<boolean> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retryMs = FIRST_RETRY_MS;
+  #lastAttempt = Number.NEGATIVE_INFINITY;
   #closed = false;
 
   constructor(store: Store, namespaceTag: string, hooks: QueueHooks) {
@@ -109,9 +110,15 @@ export class InvalidationQueue {
     this.#resize();
   }
 
-  /** The store answered again: replay now (not inside the store call that told us). */
+  /**
+   * The store answered again: replay now (not inside the store call that told us), unless
+   * a replay began less than 100 ms ago. A store that answers reads but refuses the
+   * invalidations would otherwise be sent one replay per call; the retries take it from there.
+   */
   storeIsBack(): void {
-    if (this.size !== 0 && this.#replaying === undefined) queueMicrotask(() => void this.replay());
+    if (this.size === 0 || this.#replaying !== undefined) return;
+    if (performance.now() - this.#lastAttempt < FIRST_RETRY_MS) return;
+    queueMicrotask(() => void this.replay());
   }
 
   /**
@@ -119,6 +126,7 @@ export class InvalidationQueue {
    * stops at the first failure and retries later. Resolves true when the queue is empty.
    */
   replay(): Promise<boolean> {
+    if (this.#replaying === undefined) this.#lastAttempt = performance.now();
     this.#replaying ??= this.#run().finally(() => {
       this.#replaying = undefined;
     });

@@ -349,3 +349,21 @@ describe('other caches', () => {
     expect(await b.wrap('k', async () => 'new', { tags: ['t'] })).toBe('new');
   });
 });
+
+describe('a store that answers reads but refuses invalidations', () => {
+  it('is not sent a replay per call: at most one per 100 ms besides the retries', async () => {
+    const { store, cache } = setup();
+    await cache.set('x', 1);
+    store.mode.invalidateTags = 'reject';
+    await cache.invalidateTags(['t'], { whenUnreachable: 'queue' });
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) await cache.get('x');
+    await flush();
+    const elapsed = performance.now() - started;
+    const replays = store.log.filter((op) => op.startsWith('invalidateTags')).length - 1;
+    // One immediate replay per 100 ms at most, plus the backed-off retries (100, 200, 400 ms...).
+    expect(replays).toBeLessThanOrEqual(2 * Math.ceil(elapsed / 100) + 2);
+    expect(replays).toBeLessThan(200);
+    expect(cache.stats().queuedInvalidations).toBe(1);
+  });
+});
