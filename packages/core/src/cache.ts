@@ -297,7 +297,8 @@ export class Cache {
    *
    * It finishes within about twice `storeTimeout` whatever state the store is in: queued
    * invalidations get one last replay within `storeTimeout` (what is left is dropped,
-   * with a `queue` event), and a store's close that takes longer goes on in the background.
+   * with a `queue` event), and a store's (or stampede protector's) close that takes
+   * longer goes on in the background.
    */
   async close(): Promise<void> {
     if (this.#engine.closed) return;
@@ -307,14 +308,13 @@ export class Cache {
     this.#events.clear();
     for (const detach of this.#detach) detach();
     const protector = this.options.stampede;
+    const closing: Array<Promise<void>> = [];
     for (const shared of protector === undefined ? [this.#store] : [this.#store, protector]) {
       const users = (storeUsers.get(shared) ?? 1) - 1;
       storeUsers.set(shared, users);
-      if (users === 0) {
-        if (shared === this.#store) await closeWithin(this.#store, timeoutMs);
-        else await shared.close?.();
-      }
+      if (users === 0) closing.push(closeWithin(shared, timeoutMs));
     }
+    await Promise.all(closing);
   }
 
   // ---- internal, shared with the decorators ------------------------------------------

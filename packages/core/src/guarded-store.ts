@@ -156,11 +156,12 @@ export class GuardedStore {
 }
 
 /**
- * Closes a store within `timeoutMs`: past it, the close goes on in the background (its
- * failure ignored) and this resolves, so `cache.close()` never hangs on a dead store.
+ * Closes a store (or a stampede protector) within `timeoutMs`: past it, the close goes on
+ * in the background (its failure ignored) and this resolves, so `cache.close()` never
+ * hangs on a dead store.
  */
-export async function closeWithin(store: Store, timeoutMs: number): Promise<void> {
-  const closing = store.close();
+export async function closeWithin(closable: { close?(): MaybePromise<void> }, timeoutMs: number): Promise<void> {
+  const closing = closable.close?.();
   if (!(closing instanceof Promise)) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<void>((resolve) => {

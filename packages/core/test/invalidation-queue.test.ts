@@ -367,3 +367,19 @@ describe('a store that answers reads but refuses invalidations', () => {
     expect(cache.stats().queuedInvalidations).toBe(1);
   });
 });
+
+describe('close() with a stampede protector', () => {
+  it('does not wait past the bound for a protector whose close never answers', async () => {
+    const store = faultStore();
+    const protector = {
+      name: 'stuck',
+      tryLock: async () => undefined,
+      waitForRelease: async () => true,
+      close: () => new Promise<void>(() => {}),
+    };
+    const cache = createCache({ store, namespace: 'p', storeTimeout: 30, stampede: protector });
+    store.mode.close = 'hang';
+    await cache.close(); // resolves: both closes go on in the background past storeTimeout
+    expect(store.log).toEqual(['close']);
+  });
+});
