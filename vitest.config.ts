@@ -30,6 +30,7 @@ const redisOnIoredis6 = [
   'bus-faults',
   'bus-processes',
   'bus-sentinel',
+  'faults',
 ].map((name) => `packages/redis/test/${name}.test.ts`);
 
 export default defineConfig({

@@ -2,6 +2,7 @@
 import type { Cache } from './cache.js';
 import type { Duration } from './duration.js';
 import type { FreshnessOptions } from './freshness.js';
+import type { WhenUnreachable } from './invalidation-queue.js';
 import type { InvalidationMode } from './store.js';
 
 /** Options of {@link Cache.wrap}; the stale-serving ones default to the cache's. */
@@ -30,8 +31,26 @@ export interface SetOptions {
   tags?: readonly string[];
 }
 
+/**
+ * What an invalidation does when the store cannot be reached (an error, `storeTimeout`,
+ * the circuit breaker open). Either way the invalidation is queued and replayed when the
+ * store answers again, and meanwhile this cache neither serves nor writes the entries it
+ * covers.
+ */
+export interface UnreachableOptions {
+  /**
+   * `'reject'` (default): the call rejects with the store's error, so the caller knows its
+   * change may still be visible to other processes until the replay. `'queue'`: the call
+   * resolves once the invalidation is queued.
+   */
+  whenUnreachable?: WhenUnreachable;
+}
+
+/** Options of {@link Cache.delete} (given after the keys) and {@link Cache.clear}. */
+export type DeleteOptions = UnreachableOptions;
+
 /** Options of {@link Cache.invalidateTags}. */
-export interface InvalidateOptions {
+export interface InvalidateOptions extends UnreachableOptions {
   /**
    * `'delete'` (default): tagged entries are gone. `'expire'`: they are no longer fresh,
    * but a stale-tolerant read may still use them.

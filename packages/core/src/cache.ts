@@ -1,17 +1,33 @@
-import type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
+import type {
+  CacheEntryInfo,
+  DeleteOptions,
+  EntryRef,
+  InvalidateOptions,
+  SetOptions,
+  WrapOptions,
+} from './cache-options.js';
 import { type Duration, parseDuration } from './duration.js';
 import { type CallPolicy, Engine, type Loader, type PolicySettings } from './engine.js';
 import { CacheOptionsError } from './errors.js';
 import { type CacheEventName, type CacheListener, Emitter } from './events.js';
-import { graceOf, resolveFreshness } from './freshness.js';
+import { closeWithin } from './guarded-store.js';
 import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { type CacheOptions, checkTtlFitsStore, type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
+import { Policies, wrapSettings } from './policies.js';
 import type { StampedeProtector } from './stampede.js';
 import { type CacheStats, Stats } from './stats.js';
-import type { MaybePromise, Store, TagState } from './store.js';
-import { checkMode, describeValue, isCache, rejectUnknownOptions } from './validate.js';
+import type { Store, TagState } from './store.js';
+import { checkMode, checkWhenUnreachable, describeValue, isCache, rejectUnknownOptions } from './validate.js';
 
-export type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
+export type {
+  CacheEntryInfo,
+  DeleteOptions,
+  EntryRef,
+  InvalidateOptions,
+  SetOptions,
+  UnreachableOptions,
+  WrapOptions,
+} from './cache-options.js';
 export type { CallPolicy, PolicySettings } from './engine.js';
 
 let defaultCache: Cache | undefined;
@@ -56,24 +72,16 @@ const GET_LABEL = '#get';
 const SET_LABEL = '#set';
 const WRAP_LABEL = '#wrap';
 
-const WRAP_OPTIONS: { [K in keyof Required<WrapOptions>]: true } = {
-  ttl: true,
-  tags: true,
-  resultTags: true,
-  unless: true,
-  name: true,
-  staleWhileRevalidate: true,
-  staleIfError: true,
-  earlyRefresh: true,
-};
 const SET_OPTIONS: { [K in keyof Required<SetOptions>]: true } = { ttl: true, tags: true };
-const INVALIDATE_OPTIONS: { [K in keyof Required<InvalidateOptions>]: true } = { mode: true };
+const INVALIDATE_OPTIONS: { [K in keyof Required<InvalidateOptions>]: true } = { mode: true, whenUnreachable: true };
+const DELETE_OPTIONS: { [K in keyof Required<DeleteOptions>]: true } = { whenUnreachable: true };
 
 /** The cache facade. Made by {@link createCache}. */
 export class Cache {
   /** Prefix of this cache's keys and tags. */
   readonly namespace: string;
   /** @internal */ readonly options: ResolvedCacheOptions;
+  /** The store itself, for its lifecycle and what it can do; operations go through the engine's guard. */
   readonly #store: Store;
   readonly #engine: Engine;
   readonly #stats: Stats;
@@ -83,7 +91,7 @@ export class Cache {
   readonly #tagIds: BuiltKeys;
   /** Storage keys of recent user keys (`wrap`, `get`, `set`, `delete`). */
   readonly #userKeys: BuiltKeys;
-  readonly #policies = new Map<string, CallPolicy[]>();
+  readonly #policies: Policies;
   readonly #owners = new Map<string, unknown>();
   readonly #detach: Array<() => void> = [];
 
@@ -94,6 +102,9 @@ export class Cache {
     this.#store = options.store;
     this.#stats = new Stats(options.maxLabels);
     this.#engine = new Engine(options, this.#stats, this.#events);
+    this.#policies = new Policies(options.store, this.#stats, options.freshness, (tags, where) =>
+      this.tagIds(tags, where),
+    );
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
     this.#tagIds = new BuiltKeys((tag) => tagId(options.namespace, tag));
     this.#userKeys = new BuiltKeys((key) => userKey(options.namespace, key));
@@ -121,37 +132,10 @@ export class Cache {
    */
   wrap<T>(key: string, loader: () => T | Promise<T>, options: WrapOptions<T> = {}): Promise<T> {
     try {
-      rejectUnknownOptions('wrap', options, WRAP_OPTIONS);
+      const settings = wrapSettings(options as WrapOptions, this.options.ttlMs, this.options.freshness);
       const storageKey = this.#userKey(key, 'wrap');
       const tags = this.tagIds(options.tags, 'wrap: `tags`');
-      const ttlOf = typeof options.ttl === 'function' ? (options.ttl as PolicySettings['ttlOf']) : undefined;
-      const ttlMs =
-        options.ttl === undefined || ttlOf !== undefined
-          ? this.options.ttlMs
-          : parseDuration(options.ttl, 'wrap: `ttl`');
-      for (const name of ['unless', 'resultTags'] as const) {
-        if (options[name] !== undefined && typeof options[name] !== 'function') {
-          throw new CacheOptionsError(
-            `wrap: \`${name}\` must be a function of the value; got ${describeValue(options[name])}`,
-          );
-        }
-      }
-      if (
-        options.name !== undefined &&
-        (typeof options.name !== 'string' || options.name.length === 0 || options.name.startsWith('#'))
-      ) {
-        throw new CacheOptionsError(
-          `wrap: \`name\` must be a non-empty string not starting with '#'; got ${describeValue(options.name)}`,
-        );
-      }
-      const policy = this.policy(options.name ?? WRAP_LABEL, {
-        ttlMs,
-        ttlOf,
-        resultTags: options.resultTags as PolicySettings['resultTags'],
-        freshness: resolveFreshness(options, 'wrap', this.options.freshness),
-        unless: options.unless as PolicySettings['unless'],
-        requirePromise: false,
-      });
+      const policy = this.policy(options.name ?? WRAP_LABEL, settings);
       return this.call(storageKey, tags, policy, loader as Loader, undefined, []) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);
@@ -194,11 +178,12 @@ export class Cache {
     const tags = this.tagIds(options.tags, 'set: `tags`');
     const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'set: `ttl`');
     if (this.closed) return;
-    const policy = this.policy(SET_LABEL, this.#plainSettings(ttlMs));
+    const policy = this.policy(SET_LABEL, this.#policies.plain(ttlMs));
     let states: readonly TagState[];
+    const store = this.#engine.store;
     try {
-      await this.#store.ready?.();
-      states = await this.#store.readTags(tags);
+      await store.ready?.();
+      states = await store.readTags(tags);
     } catch (error) {
       this.#engine.storeError(error, storageKey, policy);
       throw error;
@@ -219,23 +204,36 @@ export class Cache {
   /**
    * Deletes entries by key, or by a cached method and its arguments (see `methodKey`).
    * When it resolves, no reader gets the old value, and a load that began before it is
-   * not written after it.
+   * not written after it. Options may follow the keys: `delete(key, { whenUnreachable: 'queue' })`.
    */
-  async delete(...keys: Array<string | EntryRef>): Promise<void> {
-    const storageKeys = keys.map((key) => this.storageKey(key, 'delete'));
+  delete(...keys: Array<string | EntryRef>): Promise<void>;
+  delete(...keysThenOptions: [...keys: Array<string | EntryRef>, options: DeleteOptions]): Promise<void>;
+  async delete(...args: Array<string | EntryRef | DeleteOptions>): Promise<void> {
+    const last = args.at(-1);
+    const options =
+      typeof last === 'object' && last !== null && typeof (last as EntryRef).storageKey !== 'function'
+        ? (args.pop() as DeleteOptions)
+        : {};
+    rejectUnknownOptions('delete', options, DELETE_OPTIONS);
+    const when = checkWhenUnreachable(options.whenUnreachable, 'delete: `whenUnreachable`');
+    const storageKeys = (args as Array<string | EntryRef>).map((key) => this.storageKey(key, 'delete'));
     if (this.closed) return;
-    await this.#invalidation(() => this.#store.delete(storageKeys), storageKeys[0]);
-    this.#emit('invalidate', { tags: [], keys: storageKeys, mode: 'delete' });
+    if (await this.#engine.invalidate({ keys: storageKeys }, when, storageKeys[0])) {
+      this.#emit('invalidate', { tags: [], keys: storageKeys, mode: 'delete' });
+    }
   }
 
   /**
    * Invalidates every entry carrying any of `tags`, in O(1) per tag whatever the number
    * of entries. When it resolves, no reader gets an invalidated value as fresh (P1), and a
-   * load that began before it is never served as fresh after it (P2).
+   * load that began before it is never served as fresh after it (P2); with
+   * `whenUnreachable: 'queue'` it may resolve once queued instead, and other processes
+   * then see it when the queue is replayed.
    */
   async invalidateTags(tags: readonly string[], options: InvalidateOptions = {}): Promise<void> {
     rejectUnknownOptions('invalidateTags', options, INVALIDATE_OPTIONS);
     const mode = checkMode(options.mode, 'invalidateTags: `mode`');
+    const when = checkWhenUnreachable(options.whenUnreachable, 'invalidateTags: `whenUnreachable`');
     if (!Array.isArray(tags)) {
       throw new CacheOptionsError(
         `invalidateTags: \`tags\` must be an array of non-empty strings; got ${describeValue(tags)}`,
@@ -243,20 +241,24 @@ export class Cache {
     }
     const ids = this.tagIds(tags, 'invalidateTags: `tags`').slice(1);
     if (ids.length === 0 || this.closed) return;
-    await this.#invalidation(() => this.#store.invalidateTags(ids, mode), undefined);
-    this.#emit('invalidate', { tags: ids, keys: [], mode });
+    if (await this.#engine.invalidate({ tags: ids, mode }, when, undefined)) {
+      this.#emit('invalidate', { tags: ids, keys: [], mode });
+    }
   }
 
   /** Drops every entry of this namespace, in O(1): the namespace's own version moves on. */
-  async clear(): Promise<void> {
+  async clear(options: DeleteOptions = {}): Promise<void> {
+    rejectUnknownOptions('clear', options, DELETE_OPTIONS);
+    const when = checkWhenUnreachable(options.whenUnreachable, 'clear: `whenUnreachable`');
     if (this.closed) return;
-    await this.#invalidation(() => this.#store.invalidateTags(this.#namespaceTags, 'delete'), undefined);
-    this.#emit('invalidate', { tags: this.#namespaceTags, keys: [], mode: 'delete' });
+    if (await this.#engine.invalidate({ tags: this.#namespaceTags, mode: 'delete' }, when, undefined)) {
+      this.#emit('invalidate', { tags: this.#namespaceTags, keys: [], mode: 'delete' });
+    }
   }
 
   /** Hits, misses, hit rate, loads, errors and coalesced callers, in total and per method. */
   stats(): CacheStats {
-    return this.#stats.snapshot();
+    return this.#stats.snapshot(this.#engine.circuit, this.#engine.queue.size);
   }
 
   /** False while caching is turned off (the `enabled` option, or {@link setEnabled}). */
@@ -292,18 +294,27 @@ export class Cache {
    * down. The store is closed with the last cache that uses it (and closes only what it
    * created itself); until then the other caches on it go on as before. A closed default
    * cache stays the default until another cache is created.
+   *
+   * It finishes within about twice `storeTimeout` whatever state the store is in: queued
+   * invalidations get one last replay within `storeTimeout` (what is left is dropped,
+   * with a `queue` event), and a store's (or stampede protector's) close that takes
+   * longer goes on in the background.
    */
   async close(): Promise<void> {
     if (this.#engine.closed) return;
     this.#engine.close();
+    const timeoutMs = this.options.storeTimeoutMs;
+    await this.#engine.queue.close(timeoutMs);
     this.#events.clear();
     for (const detach of this.#detach) detach();
     const protector = this.options.stampede;
+    const closing: Array<Promise<void>> = [];
     for (const shared of protector === undefined ? [this.#store] : [this.#store, protector]) {
       const users = (storeUsers.get(shared) ?? 1) - 1;
       storeUsers.set(shared, users);
-      if (users === 0) await shared.close?.();
+      if (users === 0) closing.push(closeWithin(shared, timeoutMs));
     }
+    await Promise.all(closing);
   }
 
   // ---- internal, shared with the decorators ------------------------------------------
@@ -338,78 +349,11 @@ export class Cache {
   }
 
   /**
-   * @internal One policy per label and settings, so per-method counters are shared. Past
-   * `maxLabels` labels, new labels get a policy made per call that counts in the overflow
-   * row and is not kept: a `wrap` name made from data cannot grow memory.
+   * @internal One policy per label and settings, so per-method counters are shared (see
+   * {@link Policies.of}).
    */
   policy(label: string, settings: PolicySettings): CallPolicy {
-    // Looked up on every wrap() call: no key string is built for it.
-    let policies = this.#policies.get(label);
-    if (policies === undefined) {
-      if (!this.#stats.hasRoomFor(label)) return this.#newPolicy(label, settings);
-      policies = [];
-      this.#policies.set(label, policies);
-    }
-    for (const policy of policies) {
-      if (
-        policy.ttlMs === settings.ttlMs &&
-        policy.ttlOf === settings.ttlOf &&
-        policy.resultTags === settings.resultTags &&
-        policy.freshness === settings.freshness &&
-        policy.unless === settings.unless &&
-        policy.requirePromise === settings.requirePromise
-      ) {
-        return policy;
-      }
-    }
-    const policy = this.#newPolicy(label, settings);
-    // A wrap() with a new `unless` function on every call must not grow this without bound.
-    if (policies.length >= 16) policies.shift();
-    policies.push(policy);
-    return policy;
-  }
-
-  #newPolicy(label: string, settings: PolicySettings): CallPolicy {
-    const graceMs = graceOf(settings.freshness);
-    checkTtlFitsStore(settings.ttlMs + graceMs, this.#store, `${label}: \`ttl\``);
-    const user = settings.resultTags;
-    if (user !== undefined && typeof this.#store.versionMark !== 'function') {
-      throw new CacheOptionsError(
-        `${label}: \`resultTags\` needs a store that implements versionMark() (the memory and Redis stores do); ` +
-          `the ${this.#store.name} store does not`,
-      );
-    }
-    const where = `${label}: the \`resultTags\` function's result`;
-    return {
-      ...settings,
-      label,
-      counters: this.#stats.forLabel(label),
-      graceMs,
-      resultTagIds:
-        user === undefined
-          ? undefined
-          : (value, args) => {
-              let tags: readonly string[];
-              try {
-                tags = user(value, args);
-              } catch (cause) {
-                throw new CacheOptionsError(`${label}: the \`resultTags\` function threw`, { cause });
-              }
-              return this.tagIds(tags, where).slice(1);
-            },
-    };
-  }
-
-  /** @internal Settings with nothing but a TTL (`set`, `get`). */
-  #plainSettings(ttlMs: number): PolicySettings {
-    return {
-      ttlMs,
-      ttlOf: undefined,
-      resultTags: undefined,
-      freshness: this.options.freshness,
-      unless: undefined,
-      requirePromise: false,
-    };
+    return this.#policies.of(label, settings);
   }
 
   /**
@@ -448,23 +392,8 @@ export class Cache {
 
   // ---- private ----------------------------------------------------------------------
 
-  /**
-   * Runs an invalidation against the store. A failure is counted and emitted, then
-   * rejects: the caller must know its write may still be visible. (Retrying failed
-   * invalidations in the background is planned with the fault-handling work.)
-   */
-  async #invalidation(run: () => MaybePromise<void>, key: string | undefined): Promise<void> {
-    this.#engine.invalidated();
-    try {
-      await run();
-    } catch (error) {
-      this.#engine.storeError(error, key, undefined);
-      throw error;
-    }
-  }
-
   #getPolicy(): CallPolicy {
-    return this.policy(GET_LABEL, this.#plainSettings(this.options.ttlMs));
+    return this.policy(GET_LABEL, this.#policies.plain(this.options.ttlMs));
   }
 
   #userKey(key: unknown, where: string): string {

@@ -1,6 +1,10 @@
+import { Breaker, type BreakerState } from './breaker.js';
 import { etagOf } from './etag.js';
 import type { CacheErrorKind, Emitter } from './events.js';
 import { refreshEarly } from './freshness.js';
+import { GuardedStore } from './guarded-store.js';
+import { InvalidationQueue, type WhenUnreachable } from './invalidation-queue.js';
+import { namespaceTagId } from './keys.js';
 import { Loads } from './loads.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { type CallPolicy, judge, type Loader, type Read, type Stale, Verdict } from './policy.js';
@@ -8,10 +12,22 @@ import type { CacheRecord } from './record.js';
 import { Reporter } from './reporter.js';
 import { SingleFlight } from './single-flight.js';
 import type { Stats } from './stats.js';
-import { isThenable, type MaybePromise, type StoreRead, type TagState } from './store.js';
+import {
+  type InvalidationMode,
+  isThenable,
+  type MaybePromise,
+  type Store,
+  type StoreRead,
+  type TagState,
+} from './store.js';
 import { Writer } from './writer.js';
 
 export type { CallPolicy, Loader, PolicySettings } from './policy.js';
+
+/** @internal What one invalidation sends to the store: keys to delete, or tags to invalidate. */
+export type Invalidation =
+  | { readonly keys: readonly string[]; readonly tags?: undefined }
+  | { readonly tags: readonly string[]; readonly mode: InvalidationMode; readonly keys?: undefined };
 
 /**
  * @internal The read, judge, load and write path behind every cached call, with its
@@ -19,9 +35,16 @@ export type { CallPolicy, Loader, PolicySettings } from './policy.js';
  * (per process, whatever the number of callers; per fleet with a stampede protector) and
  * writes what it returns; a stale entry answers at once while it is refreshed, or stands
  * in for a failed load, within the policy's windows. Store failures never reach the
- * caller: they are counted and emitted (fail-open).
+ * caller: they are counted and emitted (fail-open); every store operation is bounded by
+ * `storeTimeout` and passes the circuit breaker. While an invalidation waits in the queue
+ * (the store could not be reached), entries under its keys and tags are neither served
+ * nor written: their calls run the method.
  */
 export class Engine {
+  /** The store as this cache calls it: bounded by `storeTimeout`, behind the breaker. */
+  readonly store: Store;
+  readonly queue: InvalidationQueue;
+  readonly #breaker: Breaker;
   readonly #options: ResolvedCacheOptions;
   readonly #report: Reporter;
   readonly #writer: Writer;
@@ -31,11 +54,31 @@ export class Engine {
   #enabled: boolean;
 
   constructor(options: ResolvedCacheOptions, stats: Stats, events: Emitter) {
-    this.#options = options;
     this.#enabled = options.enabled;
     this.#report = new Reporter(stats, events, options.store.name);
-    this.#writer = new Writer(options, this.#report);
-    this.#loads = new Loads(options, this.#report, this.#writer, this.#flights);
+    this.#breaker = new Breaker(options.breaker, options.clock, {
+      changed: (state) => {
+        if (events.has('breaker')) events.emit('breaker', { state });
+      },
+      recovered: () => this.queue.storeIsBack(),
+    });
+    this.store = new GuardedStore(options.store, options.storeTimeoutMs, this.#breaker).asStore();
+    this.queue = new InvalidationQueue(this.store, namespaceTagId(options.namespace), {
+      changed: (outcome, queued) => {
+        if (events.has('queue')) events.emit('queue', { outcome, queued });
+      },
+      failed: (error) => this.#report.storeError(error, undefined, undefined),
+      waitMs: () => this.#breaker.remainingMs,
+    });
+    // Everything below calls the store through the guard.
+    this.#options = { ...options, store: this.store };
+    this.#writer = new Writer(this.#options, this.#report, this.queue);
+    this.#loads = new Loads(this.#options, this.#report, this.#writer, this.#flights, this.queue);
+  }
+
+  /** Where the circuit breaker stands. */
+  get circuit(): BreakerState {
+    return this.#breaker.state;
   }
 
   /** After this, calls run their loaders directly. */
@@ -81,6 +124,7 @@ export class Engine {
     }
     const joined = this.#flights.join(key);
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
+    if (this.queue.size !== 0 && this.queue.holds(key, tags)) return this.#uncached(key, policy, fn, self, args);
     let read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>;
     try {
       read = this.#options.store.read(key, tags);
@@ -106,7 +150,7 @@ export class Engine {
     policy: CallPolicy,
     withEtag: boolean,
   ): Promise<(CacheRecord & { etag: string }) | undefined> {
-    if (!this.#enabled) {
+    if (!this.#enabled || (this.queue.size !== 0 && this.queue.holds(key, tags))) {
       this.#report.miss(key, policy);
       return undefined;
     }
@@ -121,7 +165,10 @@ export class Engine {
     }
     const record = read.record;
     const now = this.#options.clock.now();
-    let verdict: Verdict = record === undefined ? Verdict.Gone : judge(record, read.tags, tags, now);
+    let verdict: Verdict =
+      record === undefined || (this.queue.size !== 0 && this.queue.holds(undefined, record.tags))
+        ? Verdict.Gone
+        : judge(record, read.tags, tags, now);
     if (record !== undefined && verdict === Verdict.OtherTags) {
       try {
         verdict = judge(record, await store.readTags(record.tags), record.tags, now);
@@ -136,6 +183,30 @@ export class Engine {
     }
     this.#report.hit(key, policy);
     return { ...record, etag: withEtag ? etagOf(record, key, this.#options) : '' };
+  }
+
+  /**
+   * Runs an invalidation against the store; true when it reached it. A failure is counted
+   * and emitted, and the invalidation queued (replayed when the store answers); then it
+   * rejects (`'reject'`: the caller must know its write may still be visible elsewhere) or
+   * resolves (`'queue'`).
+   */
+  async invalidate(what: Invalidation, when: WhenUnreachable, key: string | undefined): Promise<boolean> {
+    this.invalidated();
+    const { store, queue } = this;
+    try {
+      if (what.keys !== undefined) await store.delete(what.keys);
+      else await store.invalidateTags(what.tags, what.mode);
+    } catch (error) {
+      this.storeError(error, key, undefined);
+      if (what.keys !== undefined) queue.addKeys(what.keys);
+      else queue.addTags(what.tags, what.mode);
+      if (when === 'queue') return false;
+      throw error;
+    }
+    if (what.keys !== undefined) queue.reachedKeys(what.keys);
+    else queue.reachedTags(what.tags, what.mode);
+    return true;
   }
 
   /** See {@link Writer.write}: an explicit `set` passes `throwErrors`. */
@@ -174,6 +245,10 @@ export class Engine {
   ): Promise<unknown> {
     const record = read.record;
     if (record === undefined) return this.#miss(read, undefined, key, tags, policy, fn, self, args);
+    // Queued while the read was out, or a tag the entry carries beyond the caller's (resultTags).
+    if (this.queue.size !== 0 && (this.queue.holds(key, tags) || this.queue.holds(undefined, record.tags))) {
+      return this.#uncached(key, policy, fn, self, args);
+    }
     const verdict = judge(record, read.tags, tags, this.#options.clock.now());
     if (verdict !== Verdict.OtherTags) return this.#settle(verdict, record, read, key, tags, policy, fn, self, args);
     // The entry was written with other tags than this caller names: read those.
@@ -256,7 +331,7 @@ export class Engine {
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
     this.#report.miss(key, policy);
     // A load of this key failed a moment ago: serve the stale value rather than fail again.
-    if (stale !== undefined && this.#loads.backingOff(key) && this.#loads.staleOnError(stale, policy)) {
+    if (stale !== undefined && this.#loads.backingOff(key) && this.#loads.staleOnError(key, stale, policy)) {
       this.#report.stale(key, policy, 'error', stale.invalidated);
       return Promise.resolve(stale.record.value);
     }
@@ -278,6 +353,11 @@ export class Engine {
     args: unknown[],
   ): Promise<unknown> {
     this.#report.storeError(error, key, policy);
+    return this.#uncached(key, policy, fn, self, args);
+  }
+
+  /** A call that may not use the store: the loader runs (once per key) and nothing is written. */
+  #uncached(key: string, policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
     const joined = this.#flights.join(key);
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
     this.#report.miss(key, policy);

@@ -87,11 +87,24 @@ export class NoCacheConfiguredError extends CacheError {
   }
 }
 
-/** A store operation failed or timed out. Callers never see it: it is counted and emitted. */
+/**
+ * Why a store operation did not answer: it `'failed'` (the store threw or rejected), it
+ * gave no answer within `storeTimeout` (`'timeout'`), or it was not sent because the
+ * circuit breaker is open (`'circuit-open'`).
+ */
+export type StoreErrorReason = 'failed' | 'timeout' | 'circuit-open';
+
+/**
+ * A store operation failed, timed out, or was not sent (circuit breaker open). Readers
+ * never see it: it is counted and emitted. `set`, and invalidations made with
+ * `whenUnreachable: 'reject'` (the default), reject with it.
+ */
 export class StoreError extends CacheError {
   override name = 'StoreError' as const;
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: StoreErrorReason;
+  constructor(message: string, options?: { cause?: unknown; reason?: StoreErrorReason }) {
     super('ERR_CACHE_STORE', message, options);
+    this.reason = options?.reason ?? 'failed';
   }
 }
 

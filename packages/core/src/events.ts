@@ -1,3 +1,5 @@
+import type { BreakerState } from './breaker.js';
+import type { QueueOutcome } from './invalidation-queue.js';
 import type { InvalidationMode } from './store.js';
 
 /** Where an error came from. */
@@ -28,6 +30,14 @@ export interface CacheEventMap {
     readonly keys: readonly string[];
     readonly mode: InvalidationMode;
   };
+  /** The circuit breaker changed state (see `circuitBreaker`). */
+  breaker: { readonly state: Exclude<BreakerState, 'off'> };
+  /**
+   * The invalidation queue changed: an invalidation that could not reach the store was
+   * `queued`, the queue `overflowed` into one clear() of the namespace, every queued one was
+   * `replayed`, or `close()` `dropped` what was left. `queued` is the number of keys and tags now waiting.
+   */
+  queue: { readonly outcome: QueueOutcome; readonly queued: number };
   error: { readonly kind: CacheErrorKind; readonly key?: string; readonly label?: string; readonly error: unknown };
 }
 

@@ -1,6 +1,15 @@
+export type { BreakerState } from './breaker.js';
 export type { Bus, BusHandlers } from './bus.js';
 export { Cache, createCache, getDefaultCache, setDefaultCache } from './cache.js';
-export type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
+export type {
+  CacheEntryInfo,
+  DeleteOptions,
+  EntryRef,
+  InvalidateOptions,
+  SetOptions,
+  UnreachableOptions,
+  WrapOptions,
+} from './cache-options.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { CacheConfigOptions, CacheSource } from './decorators/cache-config.js';
@@ -12,7 +21,7 @@ export { Invalidates } from './decorators/invalidates.js';
 export type { UniversalClassDecorator, UniversalMethodDecorator } from './decorators/universal-decorator.js';
 export type { Duration } from './duration.js';
 export { parseDuration } from './duration.js';
-export type { CacheErrorCode } from './errors.js';
+export type { CacheErrorCode, StoreErrorReason } from './errors.js';
 export {
   CacheError,
   CacheOptionsError,
@@ -38,7 +47,8 @@ export type {
   StaleReason,
 } from './events.js';
 export type { FreshnessOptions } from './freshness.js';
-export type { CacheOptions } from './options.js';
+export type { QueueOutcome, WhenUnreachable } from './invalidation-queue.js';
+export type { CacheOptions, CircuitBreakerOptions } from './options.js';
 export type { JsonSerializerOptions, SerializableClass, Serializer } from './serializer.js';
 export { createJsonSerializer, jsonSerializer } from './serializer.js';
 export type { StampedeLock, StampedeProtector } from './stampede.js';

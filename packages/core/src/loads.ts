@@ -2,6 +2,7 @@
 // value when a load fails, refreshing in the background, and writing what they return.
 import { CacheOptionsError } from './errors.js';
 import { Backoff } from './freshness.js';
+import type { InvalidationQueue } from './invalidation-queue.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { type CallPolicy, judge, type Loader, type Read, type Stale, Verdict } from './policy.js';
 import { asCacheError, type Reporter } from './reporter.js';
@@ -25,8 +26,16 @@ export class Loads {
   readonly #refreshing = new Set<string>();
   readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
   #lastVersions: readonly number[] | undefined;
+  readonly #queue: InvalidationQueue;
 
-  constructor(options: ResolvedCacheOptions, report: Reporter, writer: Writer, flights: SingleFlight) {
+  constructor(
+    options: ResolvedCacheOptions,
+    report: Reporter,
+    writer: Writer,
+    flights: SingleFlight,
+    queue: InvalidationQueue,
+  ) {
+    this.#queue = queue;
     this.#options = options;
     this.#report = report;
     this.#writer = writer;
@@ -76,7 +85,11 @@ export class Loads {
     if (!(await protector.waitForRelease(key))) {
       this.#report.lock(key, policy, 'timeout');
       // (a stale entry is only kept when a window is on: see Engine)
-      if (stale !== undefined && this.#options.clock.now() < stale.record.expiresAt + policy.graceMs) {
+      if (
+        stale !== undefined &&
+        this.#options.clock.now() < stale.record.expiresAt + policy.graceMs &&
+        !this.#held(key, stale.record.tags)
+      ) {
         this.#report.stale(key, policy, 'lock-timeout', stale.invalidated);
         return stale.record.value;
       }
@@ -110,7 +123,11 @@ export class Loads {
       return undefined;
     }
     const record = read.record;
-    if (record !== undefined && judge(record, read.tags, tags, this.#options.clock.now()) === Verdict.Fresh) {
+    if (
+      record !== undefined &&
+      !this.#held(key, record.tags) &&
+      judge(record, read.tags, tags, this.#options.clock.now()) === Verdict.Fresh
+    ) {
       this.#report.lock(key, policy, 'peer-loaded');
       return { fresh: true, value: record.value };
     }
@@ -148,17 +165,25 @@ export class Loads {
       this.#backoff.succeeded(key);
       return value;
     } catch (error) {
-      if (stale === undefined || !this.staleOnError(stale, policy)) throw error;
+      if (stale === undefined || !this.staleOnError(key, stale, policy)) throw error;
       this.#backoff.failed(key, this.#options.clock.now());
       this.#report.stale(key, policy, 'error', stale.invalidated);
       return stale.record.value;
     }
   }
 
-  /** May `stale` stand in for a failed load now? */
-  staleOnError(stale: Stale, policy: CallPolicy): boolean {
+  /** May `stale` stand in for a failed load now? Never once its key or a tag of it waits in the invalidation queue. */
+  staleOnError(key: string, stale: Stale, policy: CallPolicy): boolean {
     const windowMs = policy.freshness.staleIfErrorMs;
-    return windowMs > 0 && this.#options.clock.now() < stale.record.expiresAt + windowMs;
+    return (
+      windowMs > 0 &&
+      this.#options.clock.now() < stale.record.expiresAt + windowMs &&
+      !this.#held(key, stale.record.tags)
+    );
+  }
+
+  #held(key: string, tags: readonly string[]): boolean {
+    return this.#queue.size !== 0 && this.#queue.holds(key, tags);
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { BreakerSettings } from './breaker.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { type Duration, parseDuration } from './duration.js';
@@ -56,6 +57,29 @@ export interface CacheOptions extends FreshnessOptions {
    * each process runs the load once (in-process single flight is always on).
    */
   stampede?: StampedeProtector;
+  /**
+   * The longest a cache waits for any store operation that answers with a promise; a
+   * synchronous answer (the memory store) is never timed. Past it, a read falls through
+   * to the method, a write is dropped, an invalidation is queued (and rejects unless
+   * `whenUnreachable: 'queue'`); each is counted in `storeErrors` and `storeTimeouts`.
+   * Default `'1s'`; at most `'1h'`.
+   */
+  storeTimeout?: Duration;
+  /**
+   * After `failures` store operations in a row fail or time out, the store is not called
+   * for `cooldown` (calls fail open at once, counted in `storeFastFails`); then one call
+   * probes it: an answer closes the breaker, a failure opens it again. `false` turns it
+   * off. Default `{ failures: 5, cooldown: '5s' }`.
+   */
+  circuitBreaker?: CircuitBreakerOptions | false;
+}
+
+/** Options of the circuit breaker (see {@link CacheOptions.circuitBreaker}). */
+export interface CircuitBreakerOptions {
+  /** Failed or timed-out store operations in a row that open the breaker. Default 5. */
+  failures?: number;
+  /** How long an open breaker keeps the store from being called before a probe. Default `'5s'`. */
+  cooldown?: Duration;
 }
 
 /** The options after validation. */
@@ -74,6 +98,9 @@ export interface ResolvedCacheOptions {
   readonly stampede: StampedeProtector | undefined;
   /** The cache-wide stale-serving and early-refresh defaults. */
   readonly freshness: Freshness;
+  readonly storeTimeoutMs: number;
+  /** `undefined`: `circuitBreaker: false`. */
+  readonly breaker: BreakerSettings | undefined;
 }
 
 // Listing every option here makes a forgotten one a type error, and lets unknown ones be refused.
@@ -93,13 +120,21 @@ const KNOWN: { [K in keyof Required<CacheOptions>]: true } = {
   staleWhileRevalidate: true,
   staleIfError: true,
   earlyRefresh: true,
+  storeTimeout: true,
+  circuitBreaker: true,
 };
+const BREAKER_KNOWN: { [K in keyof Required<CircuitBreakerOptions>]: true } = { failures: true, cooldown: true };
 
 export const DEFAULT_NAMESPACE = 'cw';
 export const DEFAULT_TTL = '5m';
 export const DEFAULT_JITTER = 0.1;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_LABELS = 1_000;
+export const DEFAULT_STORE_TIMEOUT = '1s';
+export const DEFAULT_BREAKER_FAILURES = 5;
+export const DEFAULT_BREAKER_COOLDOWN = '5s';
+/** Timers fire at once past 2^31 ms; an hour is already far past any useful wait on a cache. */
+const MAX_WAIT_MS = 3_600_000;
 
 function isStore(value: unknown): value is Store {
   if (typeof value !== 'object' || value === null) return false;
@@ -183,6 +218,8 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
         `waitForRelease(key)), e.g. redlockProtector({ client }) from @cachewise/redis; got ${describeValue(options.stampede)}`,
     );
   }
+  const storeTimeoutMs = parseWait(options.storeTimeout ?? DEFAULT_STORE_TIMEOUT, 'createCache: `storeTimeout`');
+  const breaker = resolveBreaker(options.circuitBreaker);
   const freshness = resolveFreshness(options, 'createCache', NO_FRESHNESS);
   checkTtlFitsStore(ttlMs + graceOf(freshness), store, 'createCache: `ttl` plus its stale window');
   return {
@@ -199,7 +236,38 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     enabled,
     stampede: options.stampede,
     freshness,
+    storeTimeoutMs,
+    breaker,
   };
+}
+
+/** A positive duration of at most an hour (it becomes a timer). */
+function parseWait(value: unknown, option: string): number {
+  const ms = parseDuration(value, option);
+  if (ms > MAX_WAIT_MS) {
+    throw new CacheOptionsError(`${option} must be at most '1h' (${MAX_WAIT_MS} ms); got ${describeValue(value)}`);
+  }
+  return ms;
+}
+
+function resolveBreaker(value: CacheOptions['circuitBreaker']): BreakerSettings | undefined {
+  if (value === false) return undefined;
+  const given = value === undefined ? {} : value;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw new CacheOptionsError(
+      "createCache: `circuitBreaker` must be false or an object like { failures: 5, cooldown: '5s' }; " +
+        `got ${describeValue(value)}`,
+    );
+  }
+  rejectUnknownOptions('createCache: `circuitBreaker`', given, BREAKER_KNOWN);
+  const failures = given.failures ?? DEFAULT_BREAKER_FAILURES;
+  if (!Number.isSafeInteger(failures) || failures < 1) {
+    throw new CacheOptionsError(
+      `createCache: \`circuitBreaker.failures\` must be a whole number of at least 1, e.g. 5; got ${describeValue(failures)}`,
+    );
+  }
+  const cooldownMs = parseWait(given.cooldown ?? DEFAULT_BREAKER_COOLDOWN, 'createCache: `circuitBreaker.cooldown`');
+  return { failures, cooldownMs };
 }
 
 /** A TTL longer than the store keeps its invalidation bookkeeping could outlive an invalidation. */

@@ -129,9 +129,25 @@ export class Reporter {
     warnUnusableOption(policy.label, error);
   }
 
+  /**
+   * A store operation that did not answer. One the breaker kept from being sent is only
+   * counted (`storeFastFails`): during an outage that is every call, and the `breaker`
+   * event already said so. A timeout counts in `storeErrors` and `storeTimeouts`.
+   */
   storeError(error: unknown, key: string | undefined, policy: CallPolicy | undefined): void {
+    const reason = error instanceof StoreError ? error.reason : 'failed';
+    const total = this.#stats.total;
+    if (reason === 'circuit-open') {
+      if (policy !== undefined) policy.counters.storeFastFails++;
+      total.storeFastFails++;
+      return;
+    }
     if (policy !== undefined) policy.counters.storeErrors++;
-    this.#stats.total.storeErrors++;
+    total.storeErrors++;
+    if (reason === 'timeout') {
+      if (policy !== undefined) policy.counters.storeTimeouts++;
+      total.storeTimeouts++;
+    }
     this.emitError('store', asCacheError(error, `${this.#storeName} store`), key, policy?.label);
   }
 

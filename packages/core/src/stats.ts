@@ -1,3 +1,5 @@
+import type { BreakerState } from './breaker.js';
+
 /** Counters for one method (or for the whole cache). */
 export interface CacheCounters {
   /** Calls answered from the store without waiting for a load: fresh, or stale while revalidating. */
@@ -22,7 +24,18 @@ export interface CacheCounters {
   refreshErrors: number;
   loads: number;
   loadErrors: number;
+  /**
+   * Store operations that failed or gave no answer within `storeTimeout`: reads, writes,
+   * `get`, `set`, invalidations and their replays. Each is also an `error` event of kind `store`.
+   */
   storeErrors: number;
+  /** Of `storeErrors`, those that timed out (`storeTimeout`). */
+  storeTimeouts: number;
+  /**
+   * Store operations not sent because the circuit breaker was open: the call failed open
+   * at once (no `error` event each; the `breaker` event says when it opened).
+   */
+  storeFastFails: number;
   coalesced: number;
   /** Loads this process ran holding the fleet-wide lock (`stampede`). */
   locksAcquired: number;
@@ -52,6 +65,10 @@ export interface CounterSnapshot extends Readonly<CacheCounters> {
 
 /** What `cache.stats()` returns. */
 export interface CacheStats extends CounterSnapshot {
+  /** Where the circuit breaker stands now; `'off'` with `circuitBreaker: false`. */
+  readonly circuit: BreakerState;
+  /** Keys and tags whose invalidation could not reach the store yet (replayed when it answers). */
+  readonly queuedInvalidations: number;
   /**
    * Per `Class.method` (or the `name` given to `wrap`/`cached`). At most `maxLabels` rows
    * (createCache option, default 1,000), plus one `'#other'` row that counts the calls of
@@ -85,6 +102,8 @@ export function newCounters(): CacheCounters {
     loads: 0,
     loadErrors: 0,
     storeErrors: 0,
+    storeTimeouts: 0,
+    storeFastFails: 0,
     coalesced: 0,
     locksAcquired: 0,
     lockWaits: 0,
@@ -133,7 +152,7 @@ export class Stats {
     return counters;
   }
 
-  snapshot(): CacheStats {
+  snapshot(circuit: BreakerState, queuedInvalidations: number): CacheStats {
     const byMethod: Record<string, CounterSnapshot> = {};
     for (const [label, counters] of this.#byLabel) byMethod[label] = snapshot(counters);
     const total = snapshot(this.total);
@@ -142,12 +161,14 @@ export class Stats {
       const pct = (total.offloadRate * 100).toFixed(1);
       return {
         ...total,
+        circuit,
+        queuedInvalidations,
         byMethod,
         advice:
           `only ${pct}% of ${lookups} calls were answered without running a loader (under ${LOW_OFFLOAD_RATE * 100}%): ` +
           'the TTL may be too short, or the working set larger than the store holds (see byMethod)',
       };
     }
-    return { ...total, byMethod };
+    return { ...total, circuit, queuedInvalidations, byMethod };
   }
 }

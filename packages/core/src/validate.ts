@@ -5,6 +5,7 @@
  */
 import type { Cache } from './cache.js';
 import { CacheOptionsError } from './errors.js';
+import type { WhenUnreachable } from './invalidation-queue.js';
 import type { InvalidationMode } from './store.js';
 
 /** A short, safe description of a bad option value for error messages (never the whole value). */
@@ -47,6 +48,15 @@ export function checkMode(value: unknown, option: string): InvalidationMode {
   if (value === undefined) return 'delete';
   if (value !== 'delete' && value !== 'expire') {
     throw new CacheOptionsError(`${option} must be 'delete' or 'expire'; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** `whenUnreachable`: `'reject'` (the default) or `'queue'`. */
+export function checkWhenUnreachable(value: unknown, option: string): WhenUnreachable {
+  if (value === undefined) return 'reject';
+  if (value !== 'reject' && value !== 'queue') {
+    throw new CacheOptionsError(`${option} must be 'reject' or 'queue'; got ${describeValue(value)}`);
   }
   return value;
 }

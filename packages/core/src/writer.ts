@@ -2,6 +2,7 @@
 // TTLs (with jitter and the stale window), and the tags a loaded value adds.
 import { parseDuration } from './duration.js';
 import { CacheError, CacheOptionsError, DecodeError, StoreError } from './errors.js';
+import type { InvalidationQueue } from './invalidation-queue.js';
 import { checkTtlFitsStore, type ResolvedCacheOptions } from './options.js';
 import type { CallPolicy, Read } from './policy.js';
 import { type CacheRecord, type DecodeLimits, decodeRecord, encodeRecord } from './record.js';
@@ -14,17 +15,21 @@ export class Writer {
   readonly #options: ResolvedCacheOptions;
   readonly #report: Reporter;
   readonly #limits: DecodeLimits;
+  readonly #queue: InvalidationQueue;
 
-  constructor(options: ResolvedCacheOptions, report: Reporter) {
+  constructor(options: ResolvedCacheOptions, report: Reporter, queue: InvalidationQueue) {
     this.#options = options;
     this.#report = report;
+    this.#queue = queue;
     this.#limits = { maxPayloadBytes: options.maxPayloadBytes };
   }
 
   /**
    * Writes an entry with a TTL of `ttl` ms (jittered) and the load time `delta`. Failures
    * are counted and emitted; they reach the caller only when `throwErrors` (an explicit
-   * `set`), never on a load's write (fail-open).
+   * `set`), never on a load's write (fail-open). A load's value is not written while an
+   * invalidation of its key or one of its tags waits in the queue: the store has not seen
+   * that invalidation, so the value may be from before it.
    */
   async write(
     key: string,
@@ -37,6 +42,7 @@ export class Writer {
     ttl: number,
     delta: number,
   ): Promise<void> {
+    if (!throwErrors && this.#queue.size !== 0 && this.#queue.holds(key, tags)) return;
     const now = this.#options.clock.now();
     const ttlMs = this.#jittered(ttl);
     const record: CacheRecord = { value, storedAt: now, expiresAt: now + ttlMs, tags, versions, delta };

@@ -66,6 +66,8 @@ describe('stats', () => {
       loads: 3,
       loadErrors: 1,
       storeErrors: 0,
+      storeTimeouts: 0,
+      storeFastFails: 0,
       coalesced: 2,
       locksAcquired: 0,
       lockWaits: 0,
@@ -85,6 +87,8 @@ describe('stats', () => {
       coalesced: 2,
       hitRate: 2 / 8,
       offloadRate: 4 / 8,
+      circuit: 'closed',
+      queuedInvalidations: 0,
     });
   });
 

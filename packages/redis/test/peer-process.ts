@@ -18,6 +18,10 @@ export interface PeerConfig {
   readonly clusterPort?: number;
   readonly prefix: string;
   readonly namespace: string;
+  /** The ioredis options of the peer's client; `{}` for ioredis's own defaults. Default `{ maxRetriesPerRequest: 1 }`. */
+  readonly clientOptions?: Record<string, unknown>;
+  /** More createCache options (JSON), e.g. `{ storeTimeout: 200, circuitBreaker: { failures: 3 } }`. */
+  readonly cacheOptions?: Record<string, unknown>;
 }
 
 export function startPeer(config: PeerConfig): Promise<PeerProcess> {

@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the default accepts every method
 import type { Cache, EntryRef } from '../cache.js';
 import { CacheOptionsError } from '../errors.js';
+import type { WhenUnreachable } from '../invalidation-queue.js';
 import type { InvalidationMode } from '../store.js';
-import { checkMode, checkTagList, describeValue, rejectUnknownOptions } from '../validate.js';
+import { checkMode, checkTagList, checkWhenUnreachable, describeValue, rejectUnknownOptions } from '../validate.js';
 import { type CacheSource, checkCacheSource, classConfig, resolveCache } from './cache-config.js';
 import {
   findOwner,
@@ -30,6 +31,14 @@ export interface InvalidatesOptions<Args extends unknown[] = any[]> {
   mode?: InvalidationMode;
   /** The cache: a Cache or a function of the instance; default the class's, then the default cache. */
   cache?: CacheSource;
+  /**
+   * When the store cannot be reached (an error, `storeTimeout`, the circuit breaker open):
+   * `'reject'` (default) rejects the call after the method ran, so the caller knows its
+   * write may still be visible elsewhere; `'queue'` resolves with the method's result once
+   * the invalidation is queued. Either way it is replayed when the store answers, and this
+   * cache serves none of the entries it covers meanwhile.
+   */
+  whenUnreachable?: WhenUnreachable;
 }
 
 const KNOWN: { [K in keyof Required<InvalidatesOptions>]: true } = {
@@ -38,6 +47,7 @@ const KNOWN: { [K in keyof Required<InvalidatesOptions>]: true } = {
   before: true,
   mode: true,
   cache: true,
+  whenUnreachable: true,
 };
 
 type ListSource<T> = readonly T[] | ((...args: unknown[]) => readonly T[]);
@@ -71,7 +81,7 @@ function checkTagResult(value: unknown, option: string): readonly string[] {
  * Invalidates tags and entries when the method succeeds (or before it runs, with
  * `before: true`). A method that throws invalidates nothing (unless `before`), and its
  * error reaches the caller unchanged. When the returned promise resolves, the
- * invalidation has reached the store.
+ * invalidation has reached the store (or, with `whenUnreachable: 'queue'`, is queued).
  *
  * @example
  * @Invalidates({ tags: (id: number) => [`user:${id}`] })
@@ -101,6 +111,7 @@ export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorat
   }
   const before = options.before === true;
   const source = checkCacheSource(options.cache, '@Invalidates: `cache`');
+  const whenUnreachable = checkWhenUnreachable(options.whenUnreachable, '@Invalidates: `whenUnreachable`');
 
   return methodDecorator('@Invalidates', (original, site) => {
     if (site.owner !== undefined) requireAsync(site, site.owner.name);
@@ -135,8 +146,8 @@ export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorat
       { tags: tagList, keys: keyList }: ReturnType<typeof targets>,
     ): Promise<void> => {
       await Promise.all([
-        tagList.length > 0 ? cache.invalidateTags(tagList, { mode }) : undefined,
-        keyList.length > 0 ? cache.delete(...keyList) : undefined,
+        tagList.length > 0 ? cache.invalidateTags(tagList, { mode, whenUnreachable }) : undefined,
+        keyList.length > 0 ? cache.delete(...keyList, { whenUnreachable }) : undefined,
       ]);
     };
     const wrapper = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
