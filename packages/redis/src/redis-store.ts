@@ -56,6 +56,8 @@ class RedisStore implements ByteStore {
   readonly #bookkeepingTtlMs: string;
   /** A tag key is renewed when its TTL was set longer ago than this (seconds). */
   readonly #renewAfterSec: number;
+  /** ENSURE scripts on their way, by their keys: joined by callers that need the same (in flight only). */
+  readonly #ensuring = new Map<string, Promise<string[]>>();
   /** Tag keys whose renewal is on its way (bounded by MAX_TOUCHING). */
   readonly #touching = new Set<string>();
   /** Server clock minus this process's clock, in seconds, from the last script that told it. */
@@ -162,13 +164,9 @@ class RedisStore implements ByteStore {
     const run = async (pairs: number, at: number[]): Promise<void> => {
       const scriptKeys = pairs === 1 ? [keys[0]!, keys[1]!] : [];
       for (const i of at) scriptKeys.push(keys[i]!);
-      const reply = replyStrings(
-        await this.#eval(ENSURE, scriptKeys, [String(pairs), this.#generationTtlMs, this.#bookkeepingTtlMs]),
-      );
       const places = pairs === 1 ? [1, ...at] : at;
+      const reply = await this.#ensureOnce(scriptKeys, pairs, places.length);
       for (const [j, place] of places.entries()) values[place] = reply[j] ?? null;
-      this.#serverSeconds(reply[places.length]);
-      this.#repaired(reply.slice(places.length + 1));
     };
     if (!this.#cluster) {
       await run(withGeneration ? 1 : 0, missingTags);
@@ -178,6 +176,34 @@ class RedisStore implements ByteStore {
       withGeneration ? run(1, []) : undefined,
       missingTags.length > 0 ? run(0, missingTags) : undefined,
     ]);
+  }
+
+  /**
+   * One ENSURE script per set of keys at a time: the callers of a cold key all find its
+   * bookkeeping missing at once, and share the script the first of them sent rather than
+   * sending one each. Sharing is safe: a caller whose read found a key missing sent that
+   * read before the script (on the key's node connection, commands run in order), so the
+   * script's answer is at least as recent as its read; and a value it answers that is
+   * lost again later is refused or read stale like any other.
+   */
+  #ensureOnce(scriptKeys: string[], pairs: number, answers: number): Promise<string[]> {
+    const id = `${pairs}\n${scriptKeys.join('\n')}`;
+    const running = this.#ensuring.get(id);
+    if (running !== undefined) return running;
+    const ensured = this.#eval(ENSURE, scriptKeys, [String(pairs), this.#generationTtlMs, this.#bookkeepingTtlMs]).then(
+      (reply) => {
+        const strings = replyStrings(reply);
+        this.#serverSeconds(strings[answers]);
+        this.#repaired(strings.slice(answers + 1));
+        return strings;
+      },
+    );
+    this.#ensuring.set(id, ensured);
+    const done = (): void => {
+      this.#ensuring.delete(id);
+    };
+    ensured.then(done, done);
+    return ensured;
   }
 
   /** Renews tag keys' TTLs (never recreating one), off the caller's path. */

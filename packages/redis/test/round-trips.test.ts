@@ -27,6 +27,25 @@ afterAll(async () => {
 });
 
 describe('single node', () => {
+  it('50 concurrent callers of a cold key share one script that creates its bookkeeping, and one load', async () => {
+    const client = server.client();
+    const scripts: string[] = [];
+    const evalsha = client.evalshaBuffer.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { evalshaBuffer: unknown }).evalshaBuffer = (sha: string, ...rest: unknown[]) => {
+      scripts.push(sha);
+      return evalsha(sha, ...rest);
+    };
+    const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
+    let loads = 0;
+    const callers = Array.from({ length: 50 }, () =>
+      cache.wrap('cold', async () => (loads++, 'v'), { tags: ['user:1'] }),
+    );
+    expect(await Promise.all(callers)).toEqual(Array(50).fill('v'));
+    expect(loads).toBe(1);
+    // One ENSURE for the key and its tags (all 50 reads found them missing), one WRITE.
+    expect(scripts).toHaveLength(2);
+  });
+
   it('serves a hit of a tagged @Cached method in exactly one round trip', async () => {
     const client = server.client({ port: proxy.port });
     const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
