@@ -1,14 +1,23 @@
 // The options and answers of the Cache API, apart from the class that implements them.
 import type { Cache } from './cache.js';
 import type { Duration } from './duration.js';
+import type { FreshnessOptions } from './freshness.js';
 import type { InvalidationMode } from './store.js';
 
-/** Options of {@link Cache.wrap}. */
-export interface WrapOptions<T = unknown> {
-  /** Time to live of this entry; default the cache's `ttl`. */
-  ttl?: Duration;
+/** Options of {@link Cache.wrap}; the stale-serving ones default to the cache's. */
+export interface WrapOptions<T = unknown> extends FreshnessOptions {
+  /**
+   * Time to live of this entry; default the cache's `ttl`. A function of the loaded value
+   * sets it per value, e.g. `(user) => (user === null ? '10s' : '5m')`.
+   */
+  ttl?: Duration | ((value: NoInfer<T>) => Duration);
   /** Tags to invalidate the entry by. */
   tags?: readonly string[];
+  /**
+   * More tags, known once the value is loaded (a tag per item of a list), added to `tags`.
+   * Needs a store with `versionMark()` (the memory and Redis stores have it).
+   */
+  resultTags?: (value: NoInfer<T>) => readonly string[];
   /** Do not store results for which this returns true (they are still returned). */
   unless?: (value: T) => boolean;
   /** The label for `stats().byMethod`; default `'#wrap'`. */

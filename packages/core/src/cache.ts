@@ -1,16 +1,18 @@
 import type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
 import { type Duration, parseDuration } from './duration.js';
-import { type CallPolicy, Engine, type Loader } from './engine.js';
+import { type CallPolicy, Engine, type Loader, type PolicySettings } from './engine.js';
 import { CacheOptionsError } from './errors.js';
 import { type CacheEventName, type CacheListener, Emitter } from './events.js';
+import { graceOf, resolveFreshness } from './freshness.js';
 import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { type CacheOptions, checkTtlFitsStore, type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
+import type { StampedeProtector } from './stampede.js';
 import { type CacheStats, Stats } from './stats.js';
 import type { MaybePromise, Store, TagState } from './store.js';
 import { checkMode, describeValue, isCache, rejectUnknownOptions } from './validate.js';
 
 export type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
-export type { CallPolicy } from './engine.js';
+export type { CallPolicy, PolicySettings } from './engine.js';
 
 let defaultCache: Cache | undefined;
 
@@ -18,7 +20,7 @@ let defaultCache: Cache | undefined;
  * How many open caches use each store: a store shared by several caches (say, two
  * namespaces on one memoryStore()) is closed with the last of them, never before.
  */
-const storeUsers = new WeakMap<Store, number>();
+const storeUsers = new WeakMap<Store | StampedeProtector, number>();
 
 /** The cache decorators use when none is named: the first one created, or the one set here. */
 export function setDefaultCache(cache: Cache | undefined): void {
@@ -54,7 +56,16 @@ const GET_LABEL = '#get';
 const SET_LABEL = '#set';
 const WRAP_LABEL = '#wrap';
 
-const WRAP_OPTIONS: { [K in keyof Required<WrapOptions>]: true } = { ttl: true, tags: true, unless: true, name: true };
+const WRAP_OPTIONS: { [K in keyof Required<WrapOptions>]: true } = {
+  ttl: true,
+  tags: true,
+  resultTags: true,
+  unless: true,
+  name: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  earlyRefresh: true,
+};
 const SET_OPTIONS: { [K in keyof Required<SetOptions>]: true } = { ttl: true, tags: true };
 const INVALIDATE_OPTIONS: { [K in keyof Required<InvalidateOptions>]: true } = { mode: true };
 
@@ -74,7 +85,7 @@ export class Cache {
   readonly #userKeys: BuiltKeys;
   readonly #policies = new Map<string, CallPolicy[]>();
   readonly #owners = new Map<string, unknown>();
-  readonly #detach: (() => void) | undefined;
+  readonly #detach: Array<() => void> = [];
 
   /** @internal Use {@link createCache}. */
   constructor(options: ResolvedCacheOptions) {
@@ -86,8 +97,16 @@ export class Cache {
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
     this.#tagIds = new BuiltKeys((tag) => tagId(options.namespace, tag));
     this.#userKeys = new BuiltKeys((key) => userKey(options.namespace, key));
-    storeUsers.set(this.#store, (storeUsers.get(this.#store) ?? 0) + 1);
-    this.#detach = this.#store.attach?.({ error: (error, key) => this.#engine.storeError(error, key, undefined) });
+    const protector = options.stampede;
+    for (const shared of protector === undefined ? [this.#store] : [this.#store, protector]) {
+      storeUsers.set(shared, (storeUsers.get(shared) ?? 0) + 1);
+    }
+    const detachStore = this.#store.attach?.({ error: (error, key) => this.#engine.storeError(error, key, undefined) });
+    if (detachStore !== undefined) this.#detach.push(detachStore);
+    const detachProtector = protector?.attach?.({
+      error: (error, key) => this.#engine.emitError('lock', error, key, undefined),
+    });
+    if (detachProtector !== undefined) this.#detach.push(detachProtector);
   }
 
   // ---- public API -------------------------------------------------------------------
@@ -105,11 +124,17 @@ export class Cache {
       rejectUnknownOptions('wrap', options, WRAP_OPTIONS);
       const storageKey = this.#userKey(key, 'wrap');
       const tags = this.tagIds(options.tags, 'wrap: `tags`');
-      const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'wrap: `ttl`');
-      if (options.unless !== undefined && typeof options.unless !== 'function') {
-        throw new CacheOptionsError(
-          `wrap: \`unless\` must be a function of the value; got ${describeValue(options.unless)}`,
-        );
+      const ttlOf = typeof options.ttl === 'function' ? (options.ttl as PolicySettings['ttlOf']) : undefined;
+      const ttlMs =
+        options.ttl === undefined || ttlOf !== undefined
+          ? this.options.ttlMs
+          : parseDuration(options.ttl, 'wrap: `ttl`');
+      for (const name of ['unless', 'resultTags'] as const) {
+        if (options[name] !== undefined && typeof options[name] !== 'function') {
+          throw new CacheOptionsError(
+            `wrap: \`${name}\` must be a function of the value; got ${describeValue(options[name])}`,
+          );
+        }
       }
       if (
         options.name !== undefined &&
@@ -119,7 +144,14 @@ export class Cache {
           `wrap: \`name\` must be a non-empty string not starting with '#'; got ${describeValue(options.name)}`,
         );
       }
-      const policy = this.policy(options.name ?? WRAP_LABEL, ttlMs, options.unless as CallPolicy['unless'], false);
+      const policy = this.policy(options.name ?? WRAP_LABEL, {
+        ttlMs,
+        ttlOf,
+        resultTags: options.resultTags as PolicySettings['resultTags'],
+        freshness: resolveFreshness(options, 'wrap', this.options.freshness),
+        unless: options.unless as PolicySettings['unless'],
+        requirePromise: false,
+      });
       return this.call(storageKey, tags, policy, loader as Loader, undefined, []) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);
@@ -162,7 +194,7 @@ export class Cache {
     const tags = this.tagIds(options.tags, 'set: `tags`');
     const ttlMs = options.ttl === undefined ? this.options.ttlMs : this.#ttl(options.ttl, 'set: `ttl`');
     if (this.closed) return;
-    const policy = this.policy(SET_LABEL, ttlMs, undefined, false);
+    const policy = this.policy(SET_LABEL, this.#plainSettings(ttlMs));
     let states: readonly TagState[];
     try {
       await this.#store.ready?.();
@@ -179,6 +211,8 @@ export class Cache {
       undefined,
       policy,
       true,
+      ttlMs,
+      0,
     );
   }
 
@@ -263,10 +297,13 @@ export class Cache {
     if (this.#engine.closed) return;
     this.#engine.close();
     this.#events.clear();
-    this.#detach?.();
-    const users = (storeUsers.get(this.#store) ?? 1) - 1;
-    storeUsers.set(this.#store, users);
-    if (users === 0) await this.#store.close();
+    for (const detach of this.#detach) detach();
+    const protector = this.options.stampede;
+    for (const shared of protector === undefined ? [this.#store] : [this.#store, protector]) {
+      const users = (storeUsers.get(shared) ?? 1) - 1;
+      storeUsers.set(shared, users);
+      if (users === 0) await shared.close?.();
+    }
   }
 
   // ---- internal, shared with the decorators ------------------------------------------
@@ -305,26 +342,74 @@ export class Cache {
    * `maxLabels` labels, new labels get a policy made per call that counts in the overflow
    * row and is not kept: a `wrap` name made from data cannot grow memory.
    */
-  policy(label: string, ttlMs: number, unless: CallPolicy['unless'], requirePromise: boolean): CallPolicy {
+  policy(label: string, settings: PolicySettings): CallPolicy {
     // Looked up on every wrap() call: no key string is built for it.
     let policies = this.#policies.get(label);
     if (policies === undefined) {
-      if (!this.#stats.hasRoomFor(label)) {
-        checkTtlFitsStore(ttlMs, this.#store, `${label}: \`ttl\``);
-        return { label, counters: this.#stats.forLabel(label), ttlMs, unless, requirePromise };
-      }
+      if (!this.#stats.hasRoomFor(label)) return this.#newPolicy(label, settings);
       policies = [];
       this.#policies.set(label, policies);
     }
     for (const policy of policies) {
-      if (policy.ttlMs === ttlMs && policy.unless === unless && policy.requirePromise === requirePromise) return policy;
+      if (
+        policy.ttlMs === settings.ttlMs &&
+        policy.ttlOf === settings.ttlOf &&
+        policy.resultTags === settings.resultTags &&
+        policy.freshness === settings.freshness &&
+        policy.unless === settings.unless &&
+        policy.requirePromise === settings.requirePromise
+      ) {
+        return policy;
+      }
     }
-    checkTtlFitsStore(ttlMs, this.#store, `${label}: \`ttl\``);
-    const policy: CallPolicy = { label, counters: this.#stats.forLabel(label), ttlMs, unless, requirePromise };
+    const policy = this.#newPolicy(label, settings);
     // A wrap() with a new `unless` function on every call must not grow this without bound.
     if (policies.length >= 16) policies.shift();
     policies.push(policy);
     return policy;
+  }
+
+  #newPolicy(label: string, settings: PolicySettings): CallPolicy {
+    const graceMs = graceOf(settings.freshness);
+    checkTtlFitsStore(settings.ttlMs + graceMs, this.#store, `${label}: \`ttl\``);
+    const user = settings.resultTags;
+    if (user !== undefined && typeof this.#store.versionMark !== 'function') {
+      throw new CacheOptionsError(
+        `${label}: \`resultTags\` needs a store that implements versionMark() (the memory and Redis stores do); ` +
+          `the ${this.#store.name} store does not`,
+      );
+    }
+    const where = `${label}: the \`resultTags\` function's result`;
+    return {
+      ...settings,
+      label,
+      counters: this.#stats.forLabel(label),
+      graceMs,
+      resultTagIds:
+        user === undefined
+          ? undefined
+          : (value, args) => {
+              let tags: readonly string[];
+              try {
+                tags = user(value, args);
+              } catch (cause) {
+                throw new CacheOptionsError(`${label}: the \`resultTags\` function threw`, { cause });
+              }
+              return this.tagIds(tags, where).slice(1);
+            },
+    };
+  }
+
+  /** @internal Settings with nothing but a TTL (`set`, `get`). */
+  #plainSettings(ttlMs: number): PolicySettings {
+    return {
+      ttlMs,
+      ttlOf: undefined,
+      resultTags: undefined,
+      freshness: this.options.freshness,
+      unless: undefined,
+      requirePromise: false,
+    };
   }
 
   /**
@@ -379,7 +464,7 @@ export class Cache {
   }
 
   #getPolicy(): CallPolicy {
-    return this.policy(GET_LABEL, this.options.ttlMs, undefined, false);
+    return this.policy(GET_LABEL, this.#plainSettings(this.options.ttlMs));
   }
 
   #userKey(key: unknown, where: string): string {

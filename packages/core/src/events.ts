@@ -1,7 +1,13 @@
 import type { InvalidationMode } from './store.js';
 
 /** Where an error came from. */
-export type CacheErrorKind = 'load' | 'store' | 'serialize' | 'decode';
+export type CacheErrorKind = 'load' | 'store' | 'serialize' | 'decode' | 'lock' | 'options';
+
+/** Why a stale value was served: see `staleWhileRevalidate`, `staleIfError` and `stampede`. */
+export type StaleReason = 'revalidating' | 'error' | 'lock-timeout';
+
+/** What became of a fleet-wide lock for a load (`stampede`). */
+export type LockOutcome = 'acquired' | 'waited' | 'peer-loaded' | 'timeout' | 'unavailable';
 
 /**
  * The events a cache emits, with their payloads. Keys are storage keys; values and
@@ -10,6 +16,12 @@ export type CacheErrorKind = 'load' | 'store' | 'serialize' | 'decode';
 export interface CacheEventMap {
   hit: { readonly key: string; readonly label: string };
   miss: { readonly key: string; readonly label: string };
+  /** A stale value served; `invalidated`: made stale by an `'expire'`-mode invalidation, not by its TTL. */
+  stale: { readonly key: string; readonly label: string; readonly reason: StaleReason; readonly invalidated: boolean };
+  /** A background refresh settled; `early`: started before expiry (`earlyRefresh`). */
+  refresh: { readonly key: string; readonly label: string; readonly early: boolean; readonly ok: boolean };
+  /** The fleet-wide lock of a load, when a `stampede` protector is set. */
+  lock: { readonly key: string; readonly label: string; readonly outcome: LockOutcome };
   set: { readonly key: string; readonly label: string; readonly ttlMs: number };
   invalidate: {
     readonly tags: readonly string[];

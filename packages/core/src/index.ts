@@ -28,7 +28,15 @@ export {
   SerializationError,
   StoreError,
 } from './errors.js';
-export type { CacheErrorKind, CacheEventMap, CacheEventName, CacheListener } from './events.js';
+export type {
+  CacheErrorKind,
+  CacheEventMap,
+  CacheEventName,
+  CacheListener,
+  LockOutcome,
+  StaleReason,
+} from './events.js';
+export type { FreshnessOptions } from './freshness.js';
 export type { CacheOptions } from './options.js';
 export type { JsonSerializerOptions, SerializableClass, Serializer } from './serializer.js';
 export { createJsonSerializer, jsonSerializer } from './serializer.js';

@@ -2,13 +2,19 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { type Duration, parseDuration } from './duration.js';
 import { CacheOptionsError } from './errors.js';
+import { type Freshness, type FreshnessOptions, graceOf, NO_FRESHNESS, resolveFreshness } from './freshness.js';
 import { isNamespace } from './keys.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
+import { isStampedeProtector, type StampedeProtector } from './stampede.js';
 import type { Store } from './store.js';
 import { describeValue, rejectUnknownOptions } from './validate.js';
 
-/** Options of {@link createCache}. */
-export interface CacheOptions {
+/**
+ * Options of {@link createCache}. `staleWhileRevalidate`, `staleIfError` and
+ * `earlyRefresh` are the defaults of every cached call; `@Cached`, `wrap` and `cached()`
+ * can set their own.
+ */
+export interface CacheOptions extends FreshnessOptions {
   /** Where entries live: `memoryStore()`, `redisStore()`, or your own `Store`. Required. */
   store: Store;
   /** Prefix of every key and tag of this cache; `clear()` drops this namespace only. Default `'cw'`. */
@@ -43,6 +49,12 @@ export interface CacheOptions {
    * serves a value invalidated meanwhile. Default `true`.
    */
   enabled?: boolean;
+  /**
+   * Makes one process in the fleet run the load of a cold key while the others wait for
+   * its value, e.g. `redlockProtector({ client })` from `@cachewise/redis`. Without it,
+   * each process runs the load once (in-process single flight is always on).
+   */
+  stampede?: StampedeProtector;
 }
 
 /** The options after validation. */
@@ -58,6 +70,9 @@ export interface ResolvedCacheOptions {
   readonly setAsDefault: boolean;
   readonly maxLabels: number;
   readonly enabled: boolean;
+  readonly stampede: StampedeProtector | undefined;
+  /** The cache-wide stale-serving and early-refresh defaults. */
+  readonly freshness: Freshness;
 }
 
 // Listing every option here makes a forgotten one a type error, and lets unknown ones be refused.
@@ -73,6 +88,10 @@ const KNOWN: { [K in keyof Required<CacheOptions>]: true } = {
   setAsDefault: true,
   maxLabels: true,
   enabled: true,
+  stampede: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  earlyRefresh: true,
 };
 
 export const DEFAULT_NAMESPACE = 'cw';
@@ -152,6 +171,14 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
       `createCache: \`setAsDefault\` must be true or false; got ${describeValue(options.setAsDefault)}`,
     );
   }
+  if (options.stampede !== undefined && !isStampedeProtector(options.stampede)) {
+    throw new CacheOptionsError(
+      'createCache: `stampede` must be a stampede protector (an object with name, tryLock(key) and ' +
+        `waitForRelease(key)), e.g. redlockProtector({ client }) from @cachewise/redis; got ${describeValue(options.stampede)}`,
+    );
+  }
+  const freshness = resolveFreshness(options, 'createCache', NO_FRESHNESS);
+  checkTtlFitsStore(ttlMs + graceOf(freshness), store, 'createCache: `ttl` plus its stale window');
   return {
     store,
     namespace,
@@ -164,6 +191,8 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     setAsDefault: options.setAsDefault === true,
     maxLabels,
     enabled,
+    stampede: options.stampede,
+    freshness,
   };
 }
 

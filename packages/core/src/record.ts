@@ -15,11 +15,18 @@ export interface CacheRecord<T = unknown> {
   readonly tags: readonly string[];
   /** Each tag's version when the load started, aligned with `tags`. */
   readonly versions: readonly number[];
+  /**
+   * How long the load that produced the value took (ms; 0 for a `set`): early refresh
+   * (XFetch) refreshes slow-to-load entries earlier than quick ones.
+   */
+  readonly delta: number;
 }
 
 const MAGIC = 'cw1';
 const NEWLINE = 0x0a;
-const JSON_FORMAT = 2;
+const JSON_FORMAT = 3;
+/** 0.1's layout, without `delta`: still read, so a rolling upgrade keeps its entries. */
+const JSON_FORMAT_V2 = 2;
 const OPEN_BRACKET = 0x5b;
 
 /** Limits for reading untrusted payloads. */
@@ -31,9 +38,10 @@ export interface DecodeLimits {
 /**
  * Two envelope layouts:
  * - with a JSON serializer (the default `jsonSerializer`, or one from `createJsonSerializer`), one JSON array
- *   `[2,storedAt,expiresAt,tags,versions,tagged,value]`, so a read is one `JSON.parse`;
+ *   `[3,storedAt,expiresAt,tags,versions,tagged,value,delta]`, so a read is one `JSON.parse`
+ *   (0.1 wrote `[2,…,value]`, without `delta`; both are read);
  * - with any other serializer, `cw1\n<meta JSON>\n<value bytes>`, the value bytes being
- *   the serializer's own.
+ *   the serializer's own, the meta `[storedAt,expiresAt,tags,versions,delta]` (0.1: no delta).
  * The first byte tells them apart; anything else is refused as an unknown format.
  */
 export function encodeRecord(record: CacheRecord, serializer: Serializer, limits: DecodeLimits): Uint8Array {
@@ -47,7 +55,7 @@ export function encodeRecord(record: CacheRecord, serializer: Serializer, limits
     throw new SerializationError(`serializer '${serializer.name}' could not encode the value`, { cause });
   }
   const meta = Buffer.from(
-    `${MAGIC}\n${JSON.stringify([record.storedAt, record.expiresAt, record.tags, record.versions])}\n`,
+    `${MAGIC}\n${JSON.stringify([record.storedAt, record.expiresAt, record.tags, record.versions, record.delta])}\n`,
     'utf8',
   );
   if (meta.byteLength + body.byteLength > limits.maxPayloadBytes) {
@@ -87,18 +95,22 @@ export function decodeRecord(bytes: Uint8Array, serializer: Serializer, limits: 
     if (cause instanceof DecodeError) throw cause;
     throw new DecodeError(`serializer '${serializer.name}' could not decode the value`, { cause });
   }
-  return { value, storedAt: meta[0], expiresAt: meta[1], tags: meta[2], versions: meta[3] };
+  return { value, storedAt: meta[0], expiresAt: meta[1], tags: meta[2], versions: meta[3], delta: meta[4] ?? 0 };
 }
 
-type Meta = [number, number, string[], number[]];
+type Meta = [number, number, string[], number[], number?];
 function isMeta(meta: unknown): meta is Meta {
   return (
     Array.isArray(meta) &&
-    meta.length === 4 &&
+    (meta.length === 4 || (meta.length === 5 && isDelta(meta[4]))) &&
     typeof meta[0] === 'number' &&
     typeof meta[1] === 'number' &&
     isTagList(meta[2], meta[3])
   );
+}
+
+function isDelta(delta: unknown): delta is number {
+  return typeof delta === 'number' && delta >= 0 && delta !== Number.POSITIVE_INFINITY;
 }
 
 function isTagList(tags: unknown, versions: unknown): tags is string[] {
@@ -124,7 +136,7 @@ function encodeJsonRecord(record: CacheRecord, codec: JsonCodec, limits: DecodeL
     throw new SerializationError('the value could not be encoded as JSON', { cause });
   }
   const head = `[${JSON_FORMAT},${record.storedAt},${record.expiresAt},${JSON.stringify(record.tags)},${JSON.stringify(record.versions)},${json.tagged ? 1 : 0},`;
-  const bytes = Buffer.from(`${head}${json.text}]`, 'utf8');
+  const bytes = Buffer.from(`${head}${json.text},${record.delta}]`, 'utf8');
   if (bytes.byteLength > limits.maxPayloadBytes) throw tooLarge(bytes.byteLength, limits);
   return bytes;
 }
@@ -136,11 +148,13 @@ function decodeJsonRecord(buffer: Buffer, codec: JsonCodec): CacheRecord {
   } catch (cause) {
     throw new DecodeError('payload is not valid JSON', { cause });
   }
-  if (!Array.isArray(parsed) || parsed[0] !== JSON_FORMAT || parsed.length !== 7) {
+  const current = Array.isArray(parsed) && parsed[0] === JSON_FORMAT && parsed.length === 8;
+  if (!current && !(Array.isArray(parsed) && parsed[0] === JSON_FORMAT_V2 && parsed.length === 7)) {
     throw new DecodeError(`unknown payload format (expected a cachewise v${JSON_FORMAT} JSON envelope)`);
   }
-  const [, storedAt, expiresAt, tags, versions, tagged, value] = parsed as unknown[];
+  const [, storedAt, expiresAt, tags, versions, tagged, value, delta = 0] = parsed as unknown[];
   if (
+    !isDelta(delta) ||
     typeof storedAt !== 'number' ||
     typeof expiresAt !== 'number' ||
     (tagged !== 0 && tagged !== 1) ||
@@ -148,5 +162,12 @@ function decodeJsonRecord(buffer: Buffer, codec: JsonCodec): CacheRecord {
   ) {
     throw new DecodeError('payload metadata has the wrong shape');
   }
-  return { value: codec.fromParsed(value, tagged === 1), storedAt, expiresAt, tags, versions: versions as number[] };
+  return {
+    value: codec.fromParsed(value, tagged === 1),
+    storedAt,
+    expiresAt,
+    tags,
+    versions: versions as number[],
+    delta,
+  };
 }

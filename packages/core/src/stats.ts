@@ -1,13 +1,39 @@
 /** Counters for one method (or for the whole cache). */
 export interface CacheCounters {
+  /** Calls answered from the store without waiting for a load: fresh, or stale while revalidating. */
   hits: number;
+  /** Calls that found no usable entry (they ran a load, joined one, or waited for another process's). */
   misses: number;
+  /** Calls answered with a stale value, for any reason (the four counters below). */
   staleHits: number;
+  /** Stale values served at once while a background refresh runs (`staleWhileRevalidate`). */
+  staleRevalidating: number;
+  /** Stale values served because the load failed, or was backing off after failing (`staleIfError`). */
+  staleOnError: number;
+  /** Stale values served because another process's load took longer than the protector's wait. */
+  staleOnLockTimeout: number;
+  /** Of the stale values served, those made stale by an `'expire'`-mode invalidation rather than by their TTL. */
+  staleInvalidated: number;
+  /** Background refreshes started (stale-while-revalidate and early refresh). */
+  refreshes: number;
+  /** Of those, started early, before the entry expired (`earlyRefresh`). */
+  earlyRefreshes: number;
+  /** Background refreshes whose load failed (the key then backs off). */
+  refreshErrors: number;
   loads: number;
   loadErrors: number;
   storeErrors: number;
   coalesced: number;
+  /** Loads this process ran holding the fleet-wide lock (`stampede`). */
+  locksAcquired: number;
+  /** Loads this process did not run because another process held the lock: it waited instead. */
   lockWaits: number;
+  /** Waits that ran out before the other process released the lock. */
+  lockTimeouts: number;
+  /** Waits answered by the value another process loaded. */
+  peerLoads: number;
+  /** Lock service failures (the load then ran without the lock). */
+  lockErrors: number;
   /** Results returned to the caller but not cached because the store could not hold them (see `error` events of kind `serialize`). */
   uncacheable: number;
 }
@@ -49,11 +75,22 @@ export function newCounters(): CacheCounters {
     hits: 0,
     misses: 0,
     staleHits: 0,
+    staleRevalidating: 0,
+    staleOnError: 0,
+    staleOnLockTimeout: 0,
+    staleInvalidated: 0,
+    refreshes: 0,
+    earlyRefreshes: 0,
+    refreshErrors: 0,
     loads: 0,
     loadErrors: 0,
     storeErrors: 0,
     coalesced: 0,
+    locksAcquired: 0,
     lockWaits: 0,
+    lockTimeouts: 0,
+    peerLoads: 0,
+    lockErrors: 0,
     uncacheable: 0,
   };
 }

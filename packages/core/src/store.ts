@@ -70,6 +70,14 @@ interface StoreBase<P> {
   /** Reads the state of tags only. */
   readTags(tags: readonly string[]): MaybePromise<readonly TagState[]>;
   /**
+   * Optional; needed for `resultTags`. A mark of where tag versions stand now: every tag
+   * invalidated after this call answers, and every tag whose bookkeeping is created after
+   * it, gets a version at or above the mark. Core reads it before a load whose result
+   * names tags not known in advance, and does not write the value as fresh if one of those
+   * tags has reached the mark by the end of the load (P2).
+   */
+  versionMark?(): MaybePromise<number>;
+  /**
    * Optional: waits, up to the store's own bound, until it can take an explicit write,
    * and rejects if it cannot (a store still connecting). `cache.set()` calls it before
    * reading tag states, so that read does not fail for a client about to connect. Reads

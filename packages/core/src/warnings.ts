@@ -23,3 +23,18 @@ export function warnUncacheable(label: string, storeName: string, error: CacheEr
     { type: 'CachewiseWarning', code: 'CACHEWISE_UNCACHEABLE' },
   );
 }
+
+/**
+ * One process warning per method whose `ttl` or `resultTags` function gave an answer the
+ * cache cannot use (a bad duration, a bad tag list, a throw): its results are returned,
+ * never cached, until the function is fixed.
+ */
+export function warnUnusableOption(label: string, error: Error): void {
+  const id = `options\u0000${label}`;
+  if (warnedLabels.has(id) || warnedLabels.size >= MAX_WARNED_LABELS) return;
+  warnedLabels.add(id);
+  process.emitWarning(
+    `${label}: ${error.message}, so its results are returned but not cached (counted as stats().uncacheable).`,
+    { type: 'CachewiseWarning', code: 'CACHEWISE_OPTION_RESULT' },
+  );
+}

@@ -23,6 +23,19 @@ declare const cache: Cache;
 
 // Options that fit the method compile, in every form.
 export class Fits {
+  // Result-dependent freshness: a ttl function and result tags, typed from the method;
+  // the stale-serving options.
+  @Cached({
+    ttl: (found: User | null, id: number) => (found === null || id < 0 ? '10s' : '5m'),
+    resultTags: (found: User | null) => (found === null ? [] : [`user:${found.id}`]),
+    staleWhileRevalidate: '1m',
+    staleIfError: '1h',
+    earlyRefresh: { beta: 2 },
+  })
+  async findFresh(id: number): Promise<User | null> {
+    return id === 0 ? null : user;
+  }
+
   @Cached({ ttl: '5m', tags: (id: number) => [`user:${id}`] })
   async findById(id: number): Promise<User | null> {
     return id === 0 ? null : user;
@@ -93,6 +106,24 @@ export class Fits {
 
 // Each option function is checked against the method's parameters.
 export class Mismatches {
+  // @ts-expect-error -- a `ttl` function takes the awaited result, which may be null
+  @Cached({ ttl: (found: User) => (found.id === 0 ? '1s' : '1m') })
+  async byTtl(id: number): Promise<User | null> {
+    return id === 0 ? null : user;
+  }
+
+  // @ts-expect-error -- `resultTags` gets the result first, then the arguments
+  @Cached({ resultTags: (found: User, id: string) => [`${found.id}:${id}`] })
+  async byResultTags(id: number): Promise<User> {
+    return { ...user, id };
+  }
+
+  // @ts-expect-error -- `earlyRefresh` is true, false or { beta }
+  @Cached({ earlyRefresh: 'yes' })
+  async byEarly(): Promise<number> {
+    return 1;
+  }
+
   // @ts-expect-error -- `tags` takes a string, the method a number
   @Cached({ tags: (id: string) => [id] })
   async findById(id: number): Promise<User> {

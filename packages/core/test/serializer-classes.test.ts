@@ -322,7 +322,14 @@ describe('through a cache on a byte store', () => {
 
   it('the JSON envelope (one JSON.parse per read) is used for any JSON serializer', () => {
     const limits = { maxPayloadBytes: 1 << 20 };
-    const record: CacheRecord = { value: new User(1, 'a'), storedAt: 1, expiresAt: 2, tags: ['t#'], versions: [0] };
+    const record: CacheRecord = {
+      value: new User(1, 'a'),
+      storedAt: 1,
+      expiresAt: 2,
+      tags: ['t#'],
+      versions: [0],
+      delta: 0,
+    };
     const encoded = encodeRecord(record, serializer, limits);
     expect(Buffer.from(encoded).toString()[0]).toBe('[');
     const back = decodeRecord(encoded, serializer, limits);

@@ -8,6 +8,7 @@ import {
   DecodeError,
   jsonSerializer,
   SerializationError,
+  type Serializer,
   setDefaultCache,
 } from '@cachewise/core';
 import { type CacheRecord } from '@cachewise/core/store';
@@ -164,6 +165,7 @@ describe('payload size', () => {
       expiresAt: Number.MAX_SAFE_INTEGER,
       tags: ['ser#'],
       versions: [0],
+      delta: 0,
     };
     store.write('ser:k:k', encodeRecord(record, jsonSerializer, limits), { ttlMs: 60_000, generation: undefined });
     expect(await cache.get('k')).toBeUndefined();
@@ -217,15 +219,50 @@ describe('hostile payloads read from the store', () => {
 });
 
 describe('encodeRecord / decodeRecord', () => {
-  it('round-trip an envelope', () => {
+  it('round-trip an envelope, with the load time (delta) early refresh needs', () => {
     const record: CacheRecord = {
       value: new Map([[1, 2]]),
       storedAt: 5,
       expiresAt: 10,
       tags: ['a#', 'a#t'],
       versions: [1, 2],
+      delta: 37.5,
     };
     expect(decodeRecord(encodeRecord(record, jsonSerializer, limits), jsonSerializer, limits)).toStrictEqual(record);
+    const raw: Serializer = {
+      name: 'raw',
+      encode: (value) => Buffer.from(String(value)),
+      decode: (bytes) => Buffer.from(bytes).toString(),
+    };
+    const plain: CacheRecord = { ...record, value: 'v' };
+    expect(decodeRecord(encodeRecord(plain, raw, limits), raw, limits)).toStrictEqual(plain);
+  });
+
+  it("reads 0.1's envelopes (no delta) as loaded in 0 ms, so a rolling upgrade keeps its entries", () => {
+    const json = Buffer.from('[2,5,10,["a#"],[1],0,"v"]');
+    expect(decodeRecord(json, jsonSerializer, limits)).toStrictEqual({
+      value: 'v',
+      storedAt: 5,
+      expiresAt: 10,
+      tags: ['a#'],
+      versions: [1],
+      delta: 0,
+    });
+    const raw: Serializer = {
+      name: 'raw',
+      encode: () => Buffer.alloc(0),
+      decode: (bytes) => Buffer.from(bytes).toString(),
+    };
+    expect(decodeRecord(Buffer.from('cw1\n[5,10,["a#"],[1]]\nv'), raw, limits)).toMatchObject({ value: 'v', delta: 0 });
+  });
+
+  it.each([
+    ['a negative delta', '[3,5,10,["a#"],[1],0,"v",-1]'],
+    ['a delta that is not a number', '[3,5,10,["a#"],[1],0,"v","1"]'],
+    ['a v3 envelope without its delta', '[3,5,10,["a#"],[1],0,"v"]'],
+    ['a v2 envelope with a delta', '[2,5,10,["a#"],[1],0,"v",1]'],
+  ])('%s is a DecodeError', (_what, text) => {
+    expect(() => decodeRecord(Buffer.from(text), jsonSerializer, limits)).toThrow(DecodeError);
   });
 
   it('decodeRecord throws only DecodeError, whatever the bytes', () => {

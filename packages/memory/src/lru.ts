@@ -239,7 +239,7 @@ export function grownArray<T>(array: Array<T | undefined>, capacity: number): Ar
 }
 
 /** `into`, holding `from`'s cells at its start. */
-export function grownTyped<A extends Uint32Array | Float64Array>(from: A, into: A): A {
+export function grownTyped<A extends Uint32Array | Float32Array | Float64Array>(from: A, into: A): A {
   into.set(from);
   return into;
 }

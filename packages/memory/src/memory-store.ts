@@ -64,6 +64,11 @@ class MemoryStore<P> {
     return states;
   }
 
+  /** Versions come from one counter: whatever moves after this gets at least the next number. */
+  versionMark(): number {
+    return this.#sequence + 1;
+  }
+
   write(key: string, payload: P, options: WriteOptions): boolean {
     if (options.generation === undefined) {
       // An explicit set: move the generation on, so no older load can overwrite it.

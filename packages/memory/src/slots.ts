@@ -67,6 +67,8 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
   // Columns parallel to the LRU's slots, grown with them (see #fit).
   #storedAt: Float64Array;
   #expiresAt: Float64Array;
+  // Load times, for early refresh: milliseconds fit a float32 (4 bytes an entry, not 8).
+  #delta: Float32Array;
   #stamps: Array<Stamp | undefined>;
   // Entries of one method usually share their tags and versions arrays: one stamp for all.
   readonly #sharedStamps = new WeakMap<readonly number[], Stamp>();
@@ -85,6 +87,7 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
     const capacity = this.#lru.capacity;
     this.#storedAt = new Float64Array(capacity);
     this.#expiresAt = new Float64Array(capacity);
+    this.#delta = new Float32Array(capacity);
     this.#stamps = new Array<Stamp | undefined>(capacity).fill(undefined);
     this.#sizeOf = options.maxBytes > 0 ? options.sizeOf : undefined;
   }
@@ -107,6 +110,7 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
       expiresAt: this.#expiresAt[slot]!,
       tags: stamp.tags,
       versions: stamp.versions,
+      delta: this.#delta[slot]!,
     };
   }
 
@@ -117,6 +121,7 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
     if (slot >= this.#storedAt.length) this.#fit();
     this.#storedAt[slot] = record.storedAt;
     this.#expiresAt[slot] = record.expiresAt;
+    this.#delta[slot] = record.delta;
     this.#stamps[slot] = this.#stampOf(record.tags, record.versions);
   }
 
@@ -133,6 +138,7 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
     const capacity = this.#lru.capacity;
     this.#storedAt = grownTyped(this.#storedAt, new Float64Array(capacity));
     this.#expiresAt = grownTyped(this.#expiresAt, new Float64Array(capacity));
+    this.#delta = grownTyped(this.#delta, new Float32Array(capacity));
     this.#stamps = grownArray(this.#stamps, capacity);
   }
 
@@ -146,6 +152,7 @@ export class RecordSlots implements PayloadSlots<CacheRecord> {
     const capacity = this.#lru.capacity;
     this.#storedAt = new Float64Array(capacity);
     this.#expiresAt = new Float64Array(capacity);
+    this.#delta = new Float32Array(capacity);
     this.#stamps = new Array<Stamp | undefined>(capacity).fill(undefined);
   }
 }

@@ -25,15 +25,25 @@ describe('slot arrays grow as the store fills', () => {
     }
   });
 
-  it('live records keep their timestamps and stamps across growth', () => {
+  it('live records keep their timestamps, load times and stamps across growth', () => {
     const store = syncStore({ maxEntries: 1_000 });
     const tags = ['t'];
     for (let i = 0; i < 1_000; i++) {
-      store.write(`k${i}`, { value: i, storedAt: i, expiresAt: 10_000 + i, tags, versions: [i] }, opts());
+      store.write(
+        `k${i}`,
+        { value: i, storedAt: i, expiresAt: 10_000 + i, tags, versions: [i], delta: i % 100 },
+        opts(),
+      );
     }
     for (let i = 0; i < 1_000; i++) {
       const found = store.read(`k${i}`, []).record!;
-      expect([found.value, found.storedAt, found.expiresAt, found.versions[0]]).toEqual([i, i, 10_000 + i, i]);
+      expect([found.value, found.storedAt, found.expiresAt, found.versions[0], found.delta]).toEqual([
+        i,
+        i,
+        10_000 + i,
+        i,
+        i % 100,
+      ]);
       expect(found.tags).toBe(tags);
     }
     store.write('one more', record('x'), opts()); // full: the least recent (k0) goes

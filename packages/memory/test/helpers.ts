@@ -6,7 +6,7 @@ export { fakeClock as testClock } from '@cachewise/core/testing';
 
 /** A live record holding `value`, for writing to the store directly. */
 export function record(value: unknown, tags: readonly string[] = [], versions: readonly number[] = []): CacheRecord {
-  return { value, storedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER, tags, versions };
+  return { value, storedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER, tags, versions, delta: 0 };
 }
 
 /** Write options: a long TTL, unconditional unless a generation is given. */

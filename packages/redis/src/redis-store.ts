@@ -13,7 +13,7 @@ import { closeOwnedClient, createOwnedClient, Readiness } from './client.js';
 import { watchEvictionPolicy } from './eviction-policy.js';
 import { type RedisStoreOptions, resolveRedisOptions } from './options.js';
 import { ReadBatch } from './read-batch.js';
-import { DELETE, ENSURE, INVALIDATE_TAGS, type Script, SET, TOUCH_TAGS, WRITE } from './scripts.js';
+import { DELETE, ENSURE, INVALIDATE_TAGS, type Script, SET, TOUCH_TAGS, VERSION_MARK, WRITE } from './scripts.js';
 
 type Client = Redis | Cluster;
 /** Buffer-returning script commands: present on Redis, Cluster and ioredis-mock, missing from ioredis's types. */
@@ -250,6 +250,18 @@ class RedisStore implements ByteStore {
       [mode, this.#bookkeepingTtlMs],
     );
     this.#repaired(replyStrings(reply));
+  }
+
+  /**
+   * Where versions stand now (the tags' primary's clock, in microseconds): for
+   * `resultTags`. A result tag created after it (never read before) also reaches it, so
+   * the first load naming a new tag is not cached; the next one is.
+   */
+  async versionMark(): Promise<number> {
+    const reply = await this.#eval(VERSION_MARK, [`${this.#tagPrefix}mark`], []);
+    const mark = Number(String(reply));
+    if (!Number.isSafeInteger(mark)) throw new StoreError('redis store: the server answered no version mark');
+    return mark;
   }
 
   attach(reporter: StoreReporter): () => void {

@@ -201,3 +201,11 @@ table.insert(repaired, 1, seconds)
 return reply(repaired)
 `,
 );
+
+/**
+ * The server's clock in microseconds, the unit of every version this store makes: a tag
+ * invalidated or created after it gets a version at or above it (versions are the
+ * server's time, or one more than the last, whichever is larger).
+ * KEYS[1] a key in the tags' slot, so a Cluster answers from the tags' primary.
+ */
+export const VERSION_MARK = script('version-mark', 'return fmt(now)');

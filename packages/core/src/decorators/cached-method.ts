@@ -1,5 +1,6 @@
 import type { Cache, CallPolicy, EntryRef } from '../cache.js';
 import { CacheOptionsError, KeyDerivationError } from '../errors.js';
+import { type FreshnessOptions, resolveFreshness } from '../freshness.js';
 import { BuiltKeys, HotKeys, isKeySegment, KeyMemo, MAX_MEMO_KEY_LENGTH, methodKeyPrefix, userKey } from '../keys.js';
 import { describeValue } from '../validate.js';
 import { type CacheSource, type ClassConfig, classConfig, resolveCache } from './cache-config.js';
@@ -8,6 +9,11 @@ import { type AnyMethod, findOwner } from './universal-decorator.js';
 /** @internal The settings a cached method or function was declared with, validated. */
 export interface CachedSpec {
   readonly ttlMs: number | undefined;
+  /** A `ttl` function of the result and the arguments. */
+  readonly ttlOf: ((value: unknown, args: readonly unknown[]) => unknown) | undefined;
+  readonly resultTags: ((value: unknown, args: readonly unknown[]) => readonly string[]) | undefined;
+  /** Validated when declared; resolved against each cache's defaults when bound. */
+  readonly freshness: FreshnessOptions;
   readonly tags: readonly string[] | ((...args: unknown[]) => readonly string[]);
   readonly key: ((...args: unknown[]) => string) | undefined;
   readonly cache: CacheSource | undefined;
@@ -106,7 +112,14 @@ export class MethodRecord {
     const tags = this.spec.tags;
     const binding: Binding = {
       cache,
-      policy: cache.policy(label, ttlMs, this.spec.unless, !this.standalone),
+      policy: cache.policy(label, {
+        ttlMs,
+        ttlOf: this.spec.ttlOf,
+        resultTags: this.spec.resultTags,
+        freshness: resolveFreshness(this.spec.freshness, label, cache.options.freshness),
+        unless: this.spec.unless,
+        requirePromise: !this.standalone,
+      }),
       keys: new HotKeys(methodKeyPrefix(cache.namespace, label)),
       userKeys: new BuiltKeys((key) => userKey(cache.namespace, key)),
       singleTags: new KeyMemo(),

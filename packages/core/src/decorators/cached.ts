@@ -2,6 +2,7 @@
 import type { Cache, EntryRef } from '../cache.js';
 import { type Duration, parseDuration } from '../duration.js';
 import { CacheOptionsError } from '../errors.js';
+import { type FreshnessOptions, NO_FRESHNESS, resolveFreshness } from '../freshness.js';
 import { checkTagList, describeValue, rejectUnknownOptions } from '../validate.js';
 import { type CacheSource, checkCacheSource } from './cache-config.js';
 import { type CachedSpec, cachedWrapper, MethodRecord, recordOf } from './cached-method.js';
@@ -18,11 +19,21 @@ import {
  * method's parameters and awaited result: with `@Cached` the compiler checks the option
  * functions against the method; with `cached(fn, options)` they come from `fn`.
  */
-export interface CachedOptions<Args extends unknown[] = any[], Result = any> {
-  /** Time to live; default the class's `@CacheConfig` ttl, then the cache's. */
-  ttl?: Duration;
+export interface CachedOptions<Args extends unknown[] = any[], Result = any> extends FreshnessOptions {
+  /**
+   * Time to live; default the class's `@CacheConfig` ttl, then the cache's. A function of
+   * the result and the arguments sets it per value, e.g. a short TTL for `null`:
+   * `ttl: (user) => (user === null ? '10s' : '5m')`.
+   */
+  ttl?: Duration | ((result: Result, ...args: Args) => Duration);
   /** Tags of the entry: a list, or a function of the call's arguments. */
   tags?: readonly string[] | ((...args: Args) => readonly string[]);
+  /**
+   * More tags, known once the result is loaded (a tag per item of a list), added to
+   * `tags`: `resultTags: (users) => users.map((u) => \`user:${u.id}\`)`. A load that
+   * began before one of these tags was invalidated is not cached as fresh (P2).
+   */
+  resultTags?: (result: Result, ...args: Args) => readonly string[];
   /**
    * The entry's key, from the arguments, in the same key space as `cache.get/set/delete`
    * and `@Invalidates({ keys })`. Default: `namespace:m:Class.method:<encoded args>`.
@@ -46,11 +57,15 @@ export interface CachedFunctionOptions<Args extends unknown[] = any[], Result = 
 const KNOWN: { [K in keyof Required<CachedFunctionOptions>]: true } = {
   ttl: true,
   tags: true,
+  resultTags: true,
   key: true,
   cache: true,
   condition: true,
   unless: true,
   name: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  earlyRefresh: true,
 };
 
 const { name: _name, ...METHOD_KNOWN } = KNOWN;
@@ -79,8 +94,29 @@ function toSpec(where: string, input: CachedFunctionOptions | Duration | undefin
     `${where}: \`unless\``,
     '(result, ...args) => boolean',
   );
+  const ttlOf = fnOption<(result: unknown, ...args: unknown[]) => unknown>(
+    typeof options.ttl === 'function' ? options.ttl : undefined,
+    `${where}: \`ttl\``,
+    '(result, ...args) => Duration',
+  );
+  const resultTags = fnOption<(result: unknown, ...args: unknown[]) => readonly string[]>(
+    options.resultTags,
+    `${where}: \`resultTags\``,
+    '(result, ...args) => string[]',
+  );
+  // Checked now, resolved against each cache's defaults when the method is first bound.
+  resolveFreshness(options, where, NO_FRESHNESS);
+  const { staleWhileRevalidate, staleIfError, earlyRefresh } = options;
   return {
-    ttlMs: options.ttl === undefined ? undefined : parseDuration(options.ttl, `${where}: \`ttl\``),
+    ttlMs:
+      options.ttl === undefined || ttlOf !== undefined ? undefined : parseDuration(options.ttl, `${where}: \`ttl\``),
+    ttlOf: ttlOf === undefined ? undefined : (value, args) => ttlOf(value, ...args),
+    resultTags: resultTags === undefined ? undefined : (value, args) => resultTags(value, ...args),
+    freshness: {
+      ...(staleWhileRevalidate === undefined ? {} : { staleWhileRevalidate }),
+      ...(staleIfError === undefined ? {} : { staleIfError }),
+      ...(earlyRefresh === undefined ? {} : { earlyRefresh }),
+    },
     tags,
     key: fnOption(options.key, `${where}: \`key\``, '(...args) => string'),
     cache: checkCacheSource(options.cache, `${where}: \`cache\``),

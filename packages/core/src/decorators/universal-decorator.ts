@@ -62,6 +62,18 @@ type FitsOptions<O, This, Args extends unknown[], Result> = FitsOption<
   > &
   FitsOption<
     O,
+    'ttl',
+    (result: Result, ...args: Args) => unknown,
+    "a `ttl` function must accept (result, ...args): the method's awaited result, then its parameters"
+  > &
+  FitsOption<
+    O,
+    'resultTags',
+    (result: Result, ...args: Args) => unknown,
+    "`resultTags` must accept (result, ...args): the method's awaited result, then its parameters"
+  > &
+  FitsOption<
+    O,
     'cache',
     (instance: This) => unknown,
     '`cache` must accept the instance the method is called on (the class itself, for a static method)'

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Cache, createCache, setDefaultCache } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import { isThenable, type Store } from '../store.js';
+import { freshnessConformance } from './conformance-freshness.js';
 import { deferred, type FakeClock, fakeClock } from './fake-clock.js';
 
 /** What a conformance factory returns for one test. */
@@ -14,6 +15,11 @@ export interface StoreUnderTest {
 export interface ConformanceOptions {
   /** Extra createCache options (e.g. a serializer). */
   readonly cacheOptions?: Partial<CacheOptions>;
+  /**
+   * Whether the store implements the optional `versionMark()` (what `resultTags` needs),
+   * so the suite checks it. Default true.
+   */
+  readonly versionMark?: boolean;
 }
 
 const resolved = async <T>(value: T | Promise<T>): Promise<T> => (isThenable(value) ? await value : value);
@@ -298,6 +304,13 @@ export function runStoreConformance(
         expect(back.bytes).toBeInstanceOf(Uint8Array);
         expect(Object.is(back.list[3], -0)).toBe(true);
       });
+    });
+
+    describe('stale windows, load times and result tags', () => {
+      freshnessConformance(
+        { store: () => store, clock: () => clock, newCache: (namespace, extra) => newCache(namespace, extra) },
+        options.versionMark !== false,
+      );
     });
   });
 }
