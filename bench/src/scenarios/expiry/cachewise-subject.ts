@@ -1,4 +1,4 @@
-import { createCacheWith, type Issue8Options } from '../cachewise-api.js';
+import { type CacheOptions, createCache } from '@cachewise/core';
 import type { PeerContext } from '../peer.js';
 import { connectIoredis, loadRedisStore } from '../redis-hit/connection.js';
 import { type ExpirySubject, HOT_ID, HOT_TTL, LASTING_ID, LASTING_TTL, SleepingLoader } from './subject.js';
@@ -8,14 +8,19 @@ export const CACHEWISE_EXPIRY_NOTE =
   "`cache.wrap(key, loader, { ttl: '1s' })`, `redisStore({ client: ioredis })`, default jitter (0.1: the 1 s TTL lands in 0.9–1 s)";
 
 /** A cachewise row of the expiry scenario: `cache.wrap` over redisStore, with the row's cache-wide features. */
-export async function cachewiseExpirySubject(context: PeerContext, features: Issue8Options): Promise<ExpirySubject> {
+export async function cachewiseExpirySubject(
+  context: PeerContext,
+  features: Pick<CacheOptions, 'earlyRefresh' | 'staleWhileRevalidate'>,
+): Promise<ExpirySubject> {
   const redisStore = await loadRedisStore();
   const client = await connectIoredis(context);
   try {
-    const cache = createCacheWith(
-      { store: redisStore({ client, prefix: 'cw' }), namespace: 'bench', setAsDefault: false },
-      features,
-    );
+    const cache = createCache({
+      store: redisStore({ client, prefix: 'cw' }),
+      namespace: 'bench',
+      setAsDefault: false,
+      ...features,
+    });
     const loader = new SleepingLoader();
     return {
       expiring: () => cache.wrap(`user:${HOT_ID}`, () => loader.load(HOT_ID), { ttl: HOT_TTL }),

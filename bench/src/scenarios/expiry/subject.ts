@@ -22,14 +22,25 @@ export const LOADER_MS = 50;
 export const HOT_ID = 1;
 export const LASTING_ID = 2;
 
-/** The loader of the expiry rows: sleeps {@link LOADER_MS}, counts its runs per id. */
+/** A loaded value: the user, stamped with when the load that made it began. */
+export interface StampedUser extends User {
+  /** `performance.now()` when the load began: a caller that called before it waited for that load. */
+  loadStartedAt: number;
+}
+
+/**
+ * The loader of the expiry rows: sleeps {@link LOADER_MS}, counts its runs per id, and
+ * stamps each value with when its load began, so the measure can tell a caller that waited
+ * for a load from one that was served a value loaded before it called, whatever the latency.
+ */
 export class SleepingLoader {
   readonly #counts = new Map<number, number>();
 
-  async load(id: number): Promise<User> {
+  async load(id: number): Promise<StampedUser> {
+    const loadStartedAt = performance.now();
     this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);
     await sleep(LOADER_MS);
-    return makeUser(id);
+    return { ...makeUser(id), loadStartedAt };
   }
 
   countOf(id: number): number {

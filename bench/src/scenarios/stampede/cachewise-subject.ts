@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { Cached, type StampedeProtector } from '@cachewise/core';
+import { Cached, createCache, type StampedeProtector } from '@cachewise/core';
 import type { Redis } from 'ioredis';
-import { createCacheWith } from '../cachewise-api.js';
 import type { PeerContext, Subject } from '../peer.js';
 import { connectIoredis, loadRedisStore } from '../redis-hit/connection.js';
 import { SlowLoader } from './loader.js';
@@ -19,10 +18,12 @@ export async function cachewiseStampedeSubject(
   const loader = await SlowLoader.connect(context);
   try {
     const stampede = protect === undefined ? undefined : await protect(client);
-    const cache = createCacheWith(
-      { store: redisStore({ client, prefix: 'cw' }), namespace: 'bench', ttl: '5m' },
-      stampede === undefined ? {} : { stampede },
-    );
+    const cache = createCache({
+      store: redisStore({ client, prefix: 'cw' }),
+      namespace: 'bench',
+      ttl: '5m',
+      ...(stampede === undefined ? {} : { stampede }),
+    });
     class Repo {
       @Cached({ ttl: '5m' })
       async findById(id: number): Promise<unknown> {
