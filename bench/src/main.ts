@@ -83,7 +83,7 @@ function describeResult(result: RunResult): string {
     return `loader runs per key ${JSON.stringify(r.loadsPerKey)}, all callers served in ${fmt(r.allDoneMs)} ms (median over keys), ${String(r.wrong)} wrong, ${String(r.errors)} errors`;
   }
   if (typeof r.p99Ms === 'number' && typeof r.hitP50Ms === 'number') {
-    return `${String(r.loads)} loads, p99 ${fmt(r.p99Ms)} ms (hit p50 ${fmt(r.hitP50Ms)} ms, p99 ${fmt(Number(r.hitP99Ms))} ms), ${String(r.waitedForLoad)} calls ≥ loader time`;
+    return `${String(r.loads)} loads, p99 ${fmt(r.p99Ms)} ms (hit p50 ${fmt(r.hitP50Ms)} ms, p99 ${fmt(Number(r.hitP99Ms))} ms), ${String(r.waitedForLoad)} calls waited for a load, ${String(r.slowerThanLoader)} took ≥ the loader time`;
   }
   if (typeof r.clientMs === 'number' && typeof r.redisUsecPerCall === 'number') {
     return `invalidateTags ${fmt(r.clientMs)} ms, EVALSHA ${fmt(r.redisUsecPerCall)} µs, ${String(r.commandsSent)} command(s) sent (fill ${fmt(Number(r.fillSeconds))} s)`;
