@@ -1,0 +1,265 @@
+// Running loaders: with the fleet-wide lock when a protector is set, standing in a stale
+// value when a load fails, refreshing in the background, and writing what they return.
+import { CacheOptionsError } from './errors.js';
+import { Backoff } from './freshness.js';
+import type { ResolvedCacheOptions } from './options.js';
+import { type CallPolicy, judge, type Loader, type Read, type Stale, Verdict } from './policy.js';
+import { asCacheError, type Reporter } from './reporter.js';
+import type { SingleFlight } from './single-flight.js';
+import type { StampedeLock } from './stampede.js';
+import { isThenable, type TagState } from './store.js';
+import { describeValue } from './validate.js';
+import type { Writer } from './writer.js';
+
+/** Background refreshes running at once, per cache; past it a stale read just serves. */
+const MAX_REFRESHES = 10_000;
+
+/** @internal The loads of one cache. */
+export class Loads {
+  readonly #options: ResolvedCacheOptions;
+  readonly #report: Reporter;
+  readonly #writer: Writer;
+  readonly #flights: SingleFlight;
+  readonly #backoff = new Backoff();
+  /** Keys being refreshed in the background (not joinable: callers meanwhile get the stale value). */
+  readonly #refreshing = new Set<string>();
+  readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
+  #lastVersions: readonly number[] | undefined;
+
+  constructor(options: ResolvedCacheOptions, report: Reporter, writer: Writer, flights: SingleFlight) {
+    this.#options = options;
+    this.#report = report;
+    this.#writer = writer;
+    this.#flights = flights;
+  }
+
+  /** True while a failed load of `key` backs off (1 s, doubling to 1 min). */
+  backingOff(key: string): boolean {
+    return this.#backoff.waiting(key, this.#options.clock.now());
+  }
+
+  /**
+   * A miss's load, with the fleet-wide lock when a protector is set: the process that
+   * takes it loads; the others wait for its release and read what it wrote, or, past the
+   * protector's wait, serve a stale value if they have one, else load themselves. The
+   * lock only saves loads: what is written and judged fresh does not depend on it (P2).
+   */
+  async inFleet(
+    key: string,
+    tags: readonly string[],
+    versions: readonly number[],
+    generation: number,
+    stale: Stale | undefined,
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
+    const protector = this.#options.stampede;
+    if (protector === undefined) return this.orStale(key, tags, versions, generation, stale, policy, fn, self, args);
+    const lock = await this.#tryLock(key, policy);
+    if (lock === null) return this.orStale(key, tags, versions, generation, stale, policy, fn, self, args);
+    if (lock !== undefined) {
+      try {
+        return await this.orStale(key, tags, versions, generation, stale, policy, fn, self, args);
+      } finally {
+        void lock.release();
+      }
+    }
+    this.#report.lock(key, policy, 'waited');
+    if (!(await protector.waitForRelease(key))) {
+      this.#report.lock(key, policy, 'timeout');
+      // (a stale entry is only kept when a window is on: see Engine)
+      if (stale !== undefined && this.#options.clock.now() < stale.record.expiresAt + policy.graceMs) {
+        this.#report.stale(key, policy, 'lock-timeout', stale.invalidated);
+        return stale.record.value;
+      }
+      return this.orStale(key, tags, versions, generation, stale, policy, fn, self, args);
+    }
+    // Released: the holder's value, if it got one, is in the store. Read it as any reader would.
+    let again: Read;
+    try {
+      const pending = this.#options.store.read(key, tags);
+      again = this.#writer.records(isThenable(pending) ? await pending : pending, key);
+    } catch (error) {
+      this.#report.storeError(error, key, policy);
+      return this.run(key, [], undefined, undefined, policy, fn, self, args);
+    }
+    const record = again.record;
+    if (record !== undefined && judge(record, again.tags, tags, this.#options.clock.now()) === Verdict.Fresh) {
+      this.#report.lock(key, policy, 'peer-loaded');
+      return record.value;
+    }
+    // The holder failed, or its value was invalidated since: load, with what this read saw.
+    const seen = this.versionsOf(tags, again.tags);
+    return this.orStale(key, tags, seen, again.generation, stale, policy, fn, self, args);
+  }
+
+  /** The protector's lock: a lock, `undefined` when another process holds it, `null` when it could not be asked. */
+  async #tryLock(key: string, policy: CallPolicy): Promise<StampedeLock | undefined | null> {
+    const protector = this.#options.stampede!;
+    try {
+      const lock = await protector.tryLock(key);
+      if (lock !== undefined) this.#report.lock(key, policy, 'acquired');
+      return lock;
+    } catch (error) {
+      this.#report.lock(key, policy, 'unavailable');
+      this.#report.emitError('lock', asCacheError(error, `${protector.name} stampede protector`), key, policy.label);
+      return null;
+    }
+  }
+
+  /** A load; if it fails and a stale value may stand in (`staleIfError`), that value, and the key backs off. */
+  async orStale(
+    key: string,
+    tags: readonly string[],
+    versions: readonly number[],
+    generation: number,
+    stale: Stale | undefined,
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
+    try {
+      const value = await this.run(key, tags, versions, generation, policy, fn, self, args);
+      this.#backoff.succeeded(key);
+      return value;
+    } catch (error) {
+      if (stale === undefined || !this.staleOnError(stale, policy)) throw error;
+      this.#backoff.failed(key, this.#options.clock.now());
+      this.#report.stale(key, policy, 'error', stale.invalidated);
+      return stale.record.value;
+    }
+  }
+
+  /** May `stale` stand in for a failed load now? */
+  staleOnError(stale: Stale, policy: CallPolicy): boolean {
+    const windowMs = policy.freshness.staleIfErrorMs;
+    return windowMs > 0 && this.#options.clock.now() < stale.record.expiresAt + windowMs;
+  }
+
+  /**
+   * Starts a background refresh of `key`, unless one runs, the key backs off after a
+   * failure, or too many run. With a protector, only the process that takes the lock
+   * refreshes; the others go on serving what they have. The refresh records the versions
+   * and generation read before it, like any load, so one that began before an
+   * invalidation is never written as fresh (P2).
+   */
+  refresh(
+    read: Read,
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+    early: boolean,
+  ): void {
+    const refreshing = this.#refreshing;
+    if (refreshing.has(key) || refreshing.size >= MAX_REFRESHES || this.#flights.join(key) !== undefined) return;
+    if (this.backingOff(key)) return;
+    refreshing.add(key);
+    this.#report.refreshStarted(policy, early);
+    const versions = this.versionsOf(tags, read.tags);
+    const run = async (): Promise<void> => {
+      let lock: StampedeLock | undefined | null = null;
+      let ok = true;
+      try {
+        if (this.#options.stampede !== undefined) {
+          lock = await this.#tryLock(key, policy);
+          if (lock === undefined) return; // another process refreshes it
+        }
+        await this.run(key, tags, versions, read.generation, policy, fn, self, args);
+        this.#backoff.succeeded(key);
+      } catch {
+        ok = false;
+        this.#backoff.failed(key, this.#options.clock.now());
+      } finally {
+        refreshing.delete(key);
+        if (lock) void lock.release();
+        if (lock !== undefined) this.#report.refreshSettled(key, policy, early, ok);
+      }
+    };
+    void run();
+  }
+
+  /**
+   * The versions an entry records. Entries of one method with fixed tags usually record
+   * the same versions, so they share one frozen array instead of holding one each.
+   */
+  versionsOf(tags: readonly string[], states: readonly TagState[]): readonly number[] {
+    // A tags function makes a new array per call: then the last versions made, whatever
+    // their tags, are worth a look (tags nobody invalidated share their versions).
+    const last = this.#sharedVersions.get(tags) ?? this.#lastVersions;
+    if (
+      last !== undefined &&
+      last.length === states.length &&
+      last.every((version, i) => states[i]?.version === version)
+    ) {
+      return last;
+    }
+    const versions = Object.freeze(states.map((state) => state.version));
+    this.#sharedVersions.set(tags, versions);
+    this.#lastVersions = versions;
+    return versions;
+  }
+
+  /**
+   * Runs the loader and writes its result. `versions` undefined: the store was not read,
+   * so nothing is written. A rejected loader is counted, emitted and rethrown.
+   */
+  async run(
+    key: string,
+    tags: readonly string[],
+    versions: readonly number[] | undefined,
+    generation: number | undefined,
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
+    this.#report.load(policy);
+    const clock = this.#options.clock;
+    // Where tag versions stood before the load, for tags only its result names (P2).
+    const mark =
+      versions !== undefined && policy.resultTagIds !== undefined
+        ? await this.#writer.versionMark(key, policy)
+        : undefined;
+    const startedAt = clock.now();
+    let value: unknown;
+    try {
+      const result = fn.apply(self, args);
+      if (policy.requirePromise && typeof (result as { then?: unknown } | null)?.then !== 'function') {
+        throw new CacheOptionsError(
+          `${policy.label} returned ${describeValue(result)}, not a Promise: @Cached methods must be async ` +
+            '(their callers receive a Promise either way)',
+        );
+      }
+      value = await result;
+    } catch (error) {
+      this.#report.loadError(error, key, policy);
+      throw error;
+    }
+    if (versions === undefined || policy.unless?.(value, args)) return value;
+    const delta = Math.max(0, clock.now() - startedAt);
+    let ttlMs: number;
+    let entryTags = tags;
+    let entryVersions = versions;
+    try {
+      ttlMs = this.#writer.ttlOf(value, args, policy);
+      if (policy.resultTagIds !== undefined) {
+        if (mark === undefined) return value; // the mark could not be read: do not write
+        const withResult = await this.#writer.withResultTags(value, args, tags, versions, mark, key, policy);
+        if (withResult === undefined) return value;
+        [entryTags, entryVersions] = withResult;
+      }
+    } catch (error) {
+      if (error instanceof CacheOptionsError) this.#report.unusableOption(error, key, policy);
+      else this.#report.storeError(error, key, policy);
+      return value;
+    }
+    await this.#writer.write(key, value, entryTags, entryVersions, generation, policy, false, ttlMs, delta);
+    return value;
+  }
+}
