@@ -21,6 +21,9 @@ const redisOnIoredis6 = [
   'sentinel',
   'visibility',
   'ioredis-major',
+  'redlock-protector',
+  'redlock-protector-processes',
+  'redlock-protector-faults',
 ].map((name) => `packages/redis/test/${name}.test.ts`);
 
 export default defineConfig({

@@ -1,3 +1,4 @@
+export type { Bus, BusHandlers } from './bus.js';
 export { Cache, createCache, getDefaultCache, setDefaultCache } from './cache.js';
 export type { CacheEntryInfo, EntryRef, InvalidateOptions, SetOptions, WrapOptions } from './cache-options.js';
 export type { Clock } from './clock.js';

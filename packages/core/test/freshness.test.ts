@@ -3,6 +3,7 @@
 import { type CacheEventMap, type CacheOptions, createCache, type Store, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Backoff } from '../src/freshness.js';
 import { deferred, flush, testClock } from './helpers.js';
 
 afterEach(() => setDefaultCache(undefined));
@@ -276,7 +277,7 @@ describe('earlyRefresh (XFetch)', () => {
     expect(calls()).toBe(2);
   });
 
-  it('an entry with no load time (set) is refreshed early only by a random 0', async () => {
+  it('an entry with no load time (set) is never refreshed early', async () => {
     const { clock, cache } = setup({ earlyRefresh: true, random: scripted(0.0001) });
     await cache.set('k', 'v');
     clock.advance(60_000 - 1);
@@ -380,5 +381,50 @@ describe('result-dependent freshness', () => {
     await expect(cache.wrap('k', async () => [1], { resultTags: () => ['a'] })).rejects.toThrow(
       /`resultTags` needs a store that implements versionMark\(\).*the plain store does not/,
     );
+  });
+});
+
+describe('the back-off after failed loads', () => {
+  it('doubles from 1 s to at most 1 min, and forgets a key on success', () => {
+    const backoff = new Backoff();
+    let now = 0;
+    const waits: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      backoff.failed('k', now);
+      let wait = 0;
+      while (backoff.waiting('k', now + wait)) wait += 1_000;
+      waits.push(wait);
+      now += wait;
+    }
+    expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+    backoff.succeeded('k');
+    expect(backoff.waiting('k', now)).toBe(false);
+  });
+
+  it('holds at most 10,000 keys: the oldest is forgotten first', () => {
+    const backoff = new Backoff();
+    for (let i = 0; i < 10_050; i++) backoff.failed(`k${i}`, 0);
+    expect(backoff.size).toBe(10_000);
+    expect(backoff.waiting('k0', 1)).toBe(false);
+    expect(backoff.waiting('k10049', 1)).toBe(true);
+  });
+});
+
+describe('per-call options over the cache-wide defaults', () => {
+  it('earlyRefresh: false turns the cache-wide default off for one call', async () => {
+    const { clock, cache } = setup({ earlyRefresh: true, random: () => 0.0001 });
+    let calls = 0;
+    const load = async () => {
+      clock.advance(10); // delta 10 ms
+      return ++calls;
+    };
+    await cache.wrap('k', load, { earlyRefresh: false });
+    clock.advance(59_950); // 60 ms before expiry
+    await cache.wrap('k', load, { earlyRefresh: false });
+    await flush();
+    expect(calls).toBe(1);
+    await cache.wrap('k', load); // the default: -10 * ln(0.0001) = 92 ms ahead, past expiry
+    await flush();
+    expect(calls).toBe(2);
   });
 });

@@ -93,7 +93,7 @@ describe.each(IOREDIS_MAJORS)('with ioredis %s', (ioredis) => {
   }, 180_000);
 
   it.concurrent.each(KINDS)(
-    'the %s app compiles against the packed types, caches and invalidates on memory and Redis',
+    'the %s app compiles against the packed types, caches and invalidates on memory and Redis, and locks with redlockProtector',
     async (kind) => {
       const dir = apps[kind];
       expect(await installedIoredis(dir)).toBe(ioredis);
@@ -103,7 +103,12 @@ describe.each(IOREDIS_MAJORS)('with ioredis %s', (ioredis) => {
       const env = cleanEnv({ REDIS_URL: redis!.url, CACHEWISE_PREFIX: redis!.newPrefix() });
       const { stdout, stderr } = await runIn(dir, process.execPath, [join('dist', 'main.js')], env);
       expect(stderr).toBe('');
-      expect(JSON.parse(stdout)).toEqual({ memory: [1, 1, 2], redis: [1, 1, 2], oneCore: true });
+      expect(JSON.parse(stdout)).toEqual({
+        memory: [1, 1, 2],
+        redis: [1, 1, 2],
+        stampede: [true, true, true],
+        oneCore: true,
+      });
     },
     240_000,
   );

@@ -75,6 +75,11 @@ describe.each(packages)('@cachewise/%s as published', (name) => {
     // The Redis package's Lua scripts are strings in its code: no .lua file ships, and no
     // built file reads one when it loads (bundlers carry only the code).
     if (name === 'redis') expect(files.filter((file) => file.endsWith('.lua'))).toEqual([]);
+    // redlock's types resolve only through the workspace's patch (patches/): a declaration
+    // file naming them would not compile in an app without skipLibCheck.
+    for (const file of files.filter((path) => name === 'redis' && path.endsWith('.d.ts'))) {
+      expect(readFileSync(join(root, 'packages', name, file), 'utf8'), file).not.toMatch(/from ['"]redlock['"]/);
+    }
     for (const file of files.filter((path) => path.startsWith('dist/') && path.endsWith('.js'))) {
       expect(readFileSync(join(root, 'packages', name, file), 'utf8'), file).not.toMatch(
         /readFileSync|readFile\(|node:fs/,

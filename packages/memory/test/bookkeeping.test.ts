@@ -80,6 +80,18 @@ describe('maxTags', () => {
     expect(await cache.get('new')).toBeUndefined(); // invalidation still works after the reset
   });
 
+  it('after overflow, old entries are gone, not stale: never served even inside stale windows', async () => {
+    const store = syncStore({ maxTags: 3 });
+    const cache = createCache({ store, namespace: 'mt', jitter: 0, staleWhileRevalidate: '1h', staleIfError: '1h' });
+    await cache.set('old', 'old', { tags: ['keep'] });
+    await cache.set('other', 'other');
+    await cache.invalidateTags(['keep'], { mode: 'expire' }); // stale, and servable as stale
+    for (const tag of ['t1', 't2', 't3']) await cache.invalidateTags([tag]); // overflow
+    expect(await cache.wrap('old', async () => 'reloaded', { tags: ['keep'] })).toBe('reloaded');
+    await expect(cache.wrap('other', () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    expect(cache.stats().staleHits).toBe(0);
+  });
+
   it('a load that began before the overflow is not served afterwards', async () => {
     const store = syncStore({ maxTags: 2 });
     const cache = createCache({ store, namespace: 'mt' });

@@ -1,2 +1,4 @@
 export type { RedisStoreOptions } from './options.js';
 export { redisStore } from './redis-store.js';
+export type { RedlockProtector, RedlockProtectorOptions } from './redlock-options.js';
+export { redlockProtector } from './redlock-protector.js';

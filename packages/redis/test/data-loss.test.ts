@@ -20,11 +20,22 @@ afterAll(async () => {
 const ready = (client: Redis | Cluster): Promise<void> =>
   new Promise((resolve) => (client.status === 'ready' ? resolve() : client.once('ready', () => resolve())));
 
-/** Two caches (two processes, as Redis sees them: two connections) on one prefix. */
+/**
+ * Two caches (two processes, as Redis sees them: two connections) on one prefix. Both
+ * serve stale values inside wide windows, so every check below also proves that what
+ * lost its bookkeeping is gone, not merely stale: it is never served, even as stale.
+ */
 function pair(clients: [Redis | Cluster, Redis | Cluster]): [Cache, Cache] {
   const prefix = randomPrefix();
   const make = (client: Redis | Cluster) =>
-    createCache({ store: redisStore({ client, prefix }), namespace: 'loss', jitter: 0, setAsDefault: false });
+    createCache({
+      store: redisStore({ client, prefix }),
+      namespace: 'loss',
+      jitter: 0,
+      setAsDefault: false,
+      staleWhileRevalidate: '1h',
+      staleIfError: '1h',
+    });
   return [make(clients[0]), make(clients[1])];
 }
 
@@ -81,31 +92,34 @@ describe('Cluster', () => {
     });
   }
 
-  it('never serves entries written before their tag was invalidated as fresh after FLUSHALL on the primary of the tags', async () => {
-    const client = cluster.client();
-    const prefix = randomPrefix();
-    const cache = createCache({
-      store: redisStore({ client, prefix }),
-      namespace: 'loss',
-      jitter: 0,
-      setAsDefault: false,
-    });
-    const keys = Array.from({ length: 30 }, (_, i) => `item:${i}`);
-    for (const key of keys) await cache.wrap(key, async () => `OLD-${key}`, { tags: ['catalog'] });
-    await cache.invalidateTags(['catalog']);
-    // Only the primary that holds the tag slot loses its data; the entries live elsewhere.
-    const tagKey = `${prefix}{${prefix}tags}:loss#catalog`;
-    const slot = Number(await client.cluster('KEYSLOT', tagKey));
-    const masters = client.nodes('master');
-    const counts = await Promise.all(masters.map((node) => node.cluster('COUNTKEYSINSLOT', slot)));
-    const owner = masters[counts.findIndex((count) => Number(count) > 0)]!;
-    await owner.flushall();
-    const survivors = (await Promise.all(masters.filter((node) => node !== owner).map((node) => node.dbsize()))).reduce(
-      (a, b) => a + b,
-      0,
-    );
-    expect(survivors).toBeGreaterThan(0); // some entries outlived the loss of their tag
-    for (const key of keys)
-      expect(await cache.wrap(key, async () => `NEW-${key}`, { tags: ['catalog'] })).toBe(`NEW-${key}`);
-  });
+  it.each(['delete', 'expire'] as const)(
+    "never serves entries written before their tag was invalidated ('%s' mode) after FLUSHALL on the primary of the tags, not even as stale",
+    async (mode) => {
+      const client = cluster.client();
+      const prefix = randomPrefix();
+      const cache = createCache({
+        store: redisStore({ client, prefix }),
+        namespace: 'loss',
+        jitter: 0,
+        setAsDefault: false,
+        staleWhileRevalidate: '1h',
+      });
+      const keys = Array.from({ length: 30 }, (_, i) => `item:${i}`);
+      for (const key of keys) await cache.wrap(key, async () => `OLD-${key}`, { tags: ['catalog'] });
+      await cache.invalidateTags(['catalog'], { mode });
+      // Only the primary that holds the tag slot loses its data; the entries live elsewhere.
+      const tagKey = `${prefix}{${prefix}tags}:loss#catalog`;
+      const slot = Number(await client.cluster('KEYSLOT', tagKey));
+      const masters = client.nodes('master');
+      const counts = await Promise.all(masters.map((node) => node.cluster('COUNTKEYSINSLOT', slot)));
+      const owner = masters[counts.findIndex((count) => Number(count) > 0)]!;
+      await owner.flushall();
+      const survivors = (
+        await Promise.all(masters.filter((node) => node !== owner).map((node) => node.dbsize()))
+      ).reduce((a, b) => a + b, 0);
+      expect(survivors).toBeGreaterThan(0); // some entries outlived the loss of their tag
+      for (const key of keys)
+        expect(await cache.wrap(key, async () => `NEW-${key}`, { tags: ['catalog'] })).toBe(`NEW-${key}`);
+    },
+  );
 });

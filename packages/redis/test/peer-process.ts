@@ -20,11 +20,21 @@ export interface PeerConfig {
   readonly namespace: string;
 }
 
-export async function startPeer(config: PeerConfig): Promise<PeerProcess> {
-  const script = fileURLToPath(new URL('./fixtures/peer.mjs', import.meta.url));
+export function startPeer(config: PeerConfig): Promise<PeerProcess> {
+  return startFixture('peer.mjs', config);
+}
+
+/**
+ * Starts `fixtures/<name>` with `config` as its JSON argument: a process that answers one
+ * JSON command per stdin line (`{ id, op, ...args }`) with one JSON line (`{ id, ok, ... }`),
+ * and answers `stats` once it is ready.
+ */
+export async function startFixture(name: string, config: object): Promise<PeerProcess & { readonly pid: number }> {
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [script, JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  child.stdin!.on('error', () => {}); // EPIPE to a process a test killed
   const waiting = new Map<number, (reply: Record<string, unknown>) => void>();
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const reply = JSON.parse(line) as { id: number };
@@ -41,10 +51,11 @@ export async function startPeer(config: PeerConfig): Promise<PeerProcess> {
   await send('stats'); // ready: modules loaded, connected
   return {
     send,
+    pid: child.pid!,
     async stop() {
       child.stdin!.end();
       await new Promise((resolve) => {
-        if (child.exitCode !== null) resolve(undefined);
+        if (child.exitCode !== null || child.signalCode !== null) resolve(undefined);
         else child.once('exit', resolve);
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       });
