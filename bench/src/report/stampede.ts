@@ -97,28 +97,33 @@ export function renderStampedeReport(outcomes: readonly JobOutcome[], context: R
     '',
     '## Results',
     '',
-    '| peer | loader runs per cold key | all callers served, ms (median) | range over rounds | slowest key, ms | go delivered to the last worker, ms | callers with a wrong value / an error | setup |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| peer | loader runs per cold key | all callers served, ms (median) | range over rounds | slowest key, ms | first process served, ms | go delivered to the last worker, ms | callers with a wrong value / an error | setup |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const outcome of rows) {
     const time = summarize(outcome, 'allDoneMs');
     const worst = valuesOf(outcome, 'allDoneMsMax');
     const go = summarize(outcome, 'goDelayMs');
+    const first = summarize(outcome, 'firstProcessMs');
     if (time === undefined) {
-      lines.push(`| ${labelOf(outcome)} | — | — | — | — | — | — | ${setupNoteOf(outcome)} (no result, see notes) |`);
+      lines.push(
+        `| ${labelOf(outcome)} | — | — | — | — | — | — | — | ${setupNoteOf(outcome)} (no result, see notes) |`,
+      );
       continue;
     }
     lines.push(
       `| ${labelOf(outcome)} | ${loadsCell(outcome)} | ${fmt(time.median)} | ${rangeCell(time, fmt)} | ` +
-        `${fmt(Math.max(...worst))} | ${go ? fmt(go.median) : '—'} | ${sumOf(outcome, 'wrong')} / ${sumOf(outcome, 'errors')} of ` +
+        `${fmt(Math.max(...worst))} | ${first ? fmt(first.median) : '—'} | ${go ? fmt(go.median) : '—'} | ${sumOf(outcome, 'wrong')} / ${sumOf(outcome, 'errors')} of ` +
         `${sumOf(outcome, 'calls').toLocaleString('en-US')} | ${setupNoteOf(outcome)} |`,
     );
   }
   lines.push(
     '',
     `"Loader runs per cold key" lists every key of every round: one number when they all agree, else the range. ` +
-      '"Go delivered" is the median over rounds of the time from the go until the last worker received it, part of the ' +
-      'served time: the processes share 2 cores with the coordinator and Redis.',
+      '"First process served" is the time until the first process had served all its callers (with the lock, usually the ' +
+      'one that loaded; the gap to "all callers served" is what waiting on another process costs). ' +
+      '"Go delivered" is the time from the go until the last worker received it, part of the served time: the processes ' +
+      'share 2 cores with the coordinator and Redis. Both are medians over rounds of per-job medians over keys.',
     '',
     'bentocache runs with its defaults: its lock is per process (an async-mutex per key; `lockTimeout` unset) and its ' +
       'factory timeouts (soft `timeout: 0`, no `hardTimeout`) only act when a graced value exists, which a cold key has not; ' +

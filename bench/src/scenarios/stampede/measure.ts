@@ -119,12 +119,14 @@ export async function measureStampede(peerId: string, params: StampedeParams): P
     const loads: number[] = [];
     const allDoneMs: number[] = [];
     const goDelayMs: number[] = [];
+    const firstProcessMs: number[] = [];
     let wrong = 0;
     let errors = 0;
     let firstError: string | undefined;
     for (let id = 1; id <= params.keys; id++) {
       const { goAt, dones } = await stampede(workers, id);
       allDoneMs.push(Math.max(...dones.map((d) => d.lastAt)) - goAt);
+      firstProcessMs.push(Math.min(...dones.map((d) => d.lastAt)) - goAt);
       goDelayMs.push(Math.max(...dones.map((d) => d.receivedAt)) - goAt);
       loads.push(Number(await counter.get(loadCountKey(id))));
       for (const done of dones) {
@@ -145,6 +147,7 @@ export async function measureStampede(peerId: string, params: StampedeParams): P
       allDoneMsMax: Math.max(...allDoneMs),
       allDoneMsPerKey: allDoneMs.map((ms) => Math.round(ms * 10) / 10),
       goDelayMs: median(goDelayMs),
+      firstProcessMs: median(firstProcessMs),
       calls: params.keys * params.processes * params.callers,
       wrong,
       errors,
