@@ -46,3 +46,5 @@ export type { CacheStats, CounterSnapshot } from './stats.js';
 // The Store contract is in `@cachewise/core/store`; only the names an application writes
 // in its own code (a store option's type, an invalidation mode) are here too.
 export type { InvalidationMode, Store } from './store.js';
+export type { TieredOptions } from './tiered.js';
+export { tiered } from './tiered.js';

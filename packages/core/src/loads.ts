@@ -61,7 +61,13 @@ export class Loads {
     if (lock === null) return this.orStale(key, tags, versions, generation, stale, policy, fn, self, args);
     if (lock !== undefined) {
       try {
-        return await this.orStale(key, tags, versions, generation, stale, policy, fn, self, args);
+        // The lock may come just after another holder released it, its value written
+        // since this caller's read: read again before loading.
+        const again = await this.#reread(key, tags, policy);
+        if (again === undefined) return await this.run(key, [], undefined, undefined, policy, fn, self, args);
+        if (again.fresh) return again.value;
+        const seen = this.versionsOf(tags, again.read.tags);
+        return await this.orStale(key, tags, seen, again.read.generation, stale, policy, fn, self, args);
       } finally {
         void lock.release();
       }
@@ -77,22 +83,38 @@ export class Loads {
       return this.orStale(key, tags, versions, generation, stale, policy, fn, self, args);
     }
     // Released: the holder's value, if it got one, is in the store. Read it as any reader would.
-    let again: Read;
+    const again = await this.#reread(key, tags, policy);
+    if (again === undefined) return this.run(key, [], undefined, undefined, policy, fn, self, args);
+    if (again.fresh) return again.value;
+    // The holder failed, or its value was invalidated since: load, with what this read saw.
+    const seen = this.versionsOf(tags, again.read.tags);
+    return this.orStale(key, tags, seen, again.read.generation, stale, policy, fn, self, args);
+  }
+
+  /**
+   * Reads `key` again, after the lock changed hands: its fresh value (another process
+   * loaded it: counted as `peer-loaded`), or the read to load with; `undefined` when the
+   * store failed (reported).
+   */
+  async #reread(
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+  ): Promise<{ fresh: true; value: unknown } | { fresh: false; read: Read } | undefined> {
+    let read: Read;
     try {
       const pending = this.#options.store.read(key, tags);
-      again = this.#writer.records(isThenable(pending) ? await pending : pending, key);
+      read = this.#writer.records(isThenable(pending) ? await pending : pending, key);
     } catch (error) {
       this.#report.storeError(error, key, policy);
-      return this.run(key, [], undefined, undefined, policy, fn, self, args);
+      return undefined;
     }
-    const record = again.record;
-    if (record !== undefined && judge(record, again.tags, tags, this.#options.clock.now()) === Verdict.Fresh) {
+    const record = read.record;
+    if (record !== undefined && judge(record, read.tags, tags, this.#options.clock.now()) === Verdict.Fresh) {
       this.#report.lock(key, policy, 'peer-loaded');
-      return record.value;
+      return { fresh: true, value: record.value };
     }
-    // The holder failed, or its value was invalidated since: load, with what this read saw.
-    const seen = this.versionsOf(tags, again.tags);
-    return this.orStale(key, tags, seen, again.generation, stale, policy, fn, self, args);
+    return { fresh: false, read };
   }
 
   /** The protector's lock: a lock, `undefined` when another process holds it, `null` when it could not be asked. */

@@ -7,6 +7,7 @@ import { isNamespace } from './keys.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { isStampedeProtector, type StampedeProtector } from './stampede.js';
 import type { Store } from './store.js';
+import { isTiered } from './tiered-brand.js';
 import { describeValue, rejectUnknownOptions } from './validate.js';
 
 /**
@@ -134,6 +135,11 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
     throw new CacheOptionsError(
       `createCache: \`jitter\` must be a number from 0 (off) to below 1, e.g. 0.1; got ${describeValue(jitter)}`,
+    );
+  }
+  if (options.serializer !== undefined && isTiered(store)) {
+    throw new CacheOptionsError(
+      'createCache: a tiered store serializes for its L2 itself: give `serializer` to tiered({ serializer }), not to createCache',
     );
   }
   const serializer = options.serializer ?? jsonSerializer;

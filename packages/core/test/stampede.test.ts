@@ -20,6 +20,8 @@ interface FakeProtector extends StampedeProtector {
   onWait: 'release' | 'timeout';
   /** Make tryLock reject, as an unreachable lock service does. */
   down: boolean;
+  /** When set, tryLock waits for it first (a slow lock service). */
+  gate: Promise<void> | undefined;
   closed: number;
 }
 
@@ -29,8 +31,10 @@ function fakeProtector(locks: Map<string, Deferred<void>>): FakeProtector {
     name: 'fake',
     onWait: 'release',
     down: false,
+    gate: undefined,
     closed: 0,
     async tryLock(key: string): Promise<StampedeLock | undefined> {
+      await protector.gate;
       if (protector.down) throw new Error('lock service unreachable');
       if (locks.has(key)) return undefined;
       const released = deferred<void>();
@@ -90,6 +94,24 @@ describe('a stampede protector', () => {
     expect(b.cache.stats()).toMatchObject({ locksAcquired: 0, lockWaits: 1, peerLoads: 1, loads: 0, coalesced: 9 });
     expect(a.lockEvents).toEqual(['acquired']);
     expect(b.lockEvents).toEqual(['waited', 'peer-loaded']);
+  });
+
+  it('a process that takes the lock just after another released it reads again instead of loading', async () => {
+    const { a, b } = fleet();
+    const gate = deferred<string>();
+    const fromB = b.cache.wrap('hot', () => gate.promise); // b holds the lock and loads
+    await flush();
+    const slowLock = deferred<void>();
+    a.stampede.gate = slowLock.promise;
+    let loadsA = 0;
+    const fromA = a.cache.wrap('hot', async () => (loadsA++, 'from a')); // a's read misses; its tryLock is slow
+    await flush();
+    gate.resolve('from b'); // b writes and releases
+    expect(await fromB).toBe('from b');
+    slowLock.resolve(); // now a takes the free lock
+    expect(await fromA).toBe('from b');
+    expect(loadsA).toBe(0);
+    expect(a.lockEvents).toEqual(['acquired', 'peer-loaded']);
   });
 
   it("when the holder's load fails, the waiter loads itself (and the lock was released)", async () => {

@@ -5,6 +5,12 @@ import { isThenable, type Store } from '../store.js';
 import { freshnessConformance } from './conformance-freshness.js';
 import { deferred, type FakeClock, fakeClock } from './fake-clock.js';
 
+/** What the suite gives a factory for one test. */
+export interface ConformanceContext {
+  /** The fake clock the test's caches run on: give it to a store that reads time (a tiered store's `clock`). */
+  readonly clock: FakeClock;
+}
+
 /** What a conformance factory returns for one test. */
 export interface StoreUnderTest {
   readonly store: Store;
@@ -44,7 +50,7 @@ async function until(condition: () => boolean, turns = 10_000): Promise<void> {
  */
 export function runStoreConformance(
   name: string,
-  factory: () => Promise<StoreUnderTest> | StoreUnderTest,
+  factory: (context: ConformanceContext) => Promise<StoreUnderTest> | StoreUnderTest,
   options: ConformanceOptions = {},
 ): void {
   describe(`Store conformance: ${name}`, () => {
@@ -60,9 +66,9 @@ export function runStoreConformance(
     };
 
     beforeEach(async () => {
-      subject = await factory();
-      store = subject.store;
       clock = fakeClock();
+      subject = await factory({ clock });
+      store = subject.store;
       caches = [];
     });
 
