@@ -3,7 +3,7 @@
  * (`node --expose-gc dist/run-one.js ...`), one after another, over several rounds with the
  * order rotated between rounds; then writes the medians to `results/<family>.md`.
  *
- *   node dist/main.js <memory|redis|redis-invalidate|all> [--rounds=N] [--quick]
+ *   node dist/main.js <memory|redis|redis-invalidate|stampede|expiry|all> [--rounds=N] [--quick]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,14 +11,16 @@ import { runChild } from './harness/child.js';
 import { describeMachine, describeSource, LoadSamples, packagesDistStamp } from './harness/machine.js';
 import { type PrivateRedis, startPrivateRedis } from './harness/redis-server.js';
 import { fmt } from './harness/stats.js';
+import { renderExpiryReport } from './report/expiry.js';
 import { renderMemoryReport } from './report/memory.js';
 import type { JobOutcome } from './report/outcome.js';
 import { renderRedisReport } from './report/redis.js';
 import { renderRedisInvalidateReport } from './report/redis-invalidate.js';
+import { renderStampedeReport } from './report/stampede.js';
 import type { RunResult } from './run-one.js';
 import { DEFAULT_ROUNDS, type Family, type Params, type Scenario, scenarios } from './scenarios/index.js';
 
-const FAMILIES: readonly Family[] = ['memory', 'redis', 'redis-invalidate'];
+const FAMILIES: readonly Family[] = ['memory', 'redis', 'redis-invalidate', 'stampede', 'expiry'];
 const CHILD_TIMEOUT_MS = 180_000;
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -77,6 +79,12 @@ function describeResult(result: RunResult): string {
   if (typeof r.nsPerOp === 'number') return `${fmt(r.nsPerOp)} ns/op`;
   if (typeof r.opsPerSec === 'number') return `${fmt(r.opsPerSec)} ops/s`;
   if (typeof r.heapBytesPerEntry === 'number') return `${fmt(r.heapBytesPerEntry)} heap bytes/entry`;
+  if (typeof r.allDoneMs === 'number') {
+    return `loader runs per key ${JSON.stringify(r.loadsPerKey)}, all callers served in ${fmt(r.allDoneMs)} ms (median over keys), ${String(r.wrong)} wrong, ${String(r.errors)} errors`;
+  }
+  if (typeof r.p99Ms === 'number' && typeof r.hitP50Ms === 'number') {
+    return `${String(r.loads)} loads, p99 ${fmt(r.p99Ms)} ms (hit p50 ${fmt(r.hitP50Ms)} ms, p99 ${fmt(Number(r.hitP99Ms))} ms), ${String(r.waitedForLoad)} calls waited for a load, ${String(r.slowerThanLoader)} took ≥ the loader time`;
+  }
   if (typeof r.clientMs === 'number' && typeof r.redisUsecPerCall === 'number') {
     return `invalidateTags ${fmt(r.clientMs)} ms, EVALSHA ${fmt(r.redisUsecPerCall)} µs, ${String(r.commandsSent)} command(s) sent (fill ${fmt(Number(r.fillSeconds))} s)`;
   }
@@ -161,6 +169,8 @@ async function runFamily(family: Family, options: Options): Promise<void> {
     memory: renderMemoryReport,
     redis: renderRedisReport,
     'redis-invalidate': renderRedisInvalidateReport,
+    stampede: renderStampedeReport,
+    expiry: renderExpiryReport,
   }[family];
   const markdown = render(outcomes, context);
   mkdirSync(RESULTS_DIR, { recursive: true });

@@ -51,7 +51,7 @@ async function runOne(argv: readonly string[]): Promise<RunResult> {
   }
   const described = { ...base, label: peer.label, setupNote: peer.setupNote };
   try {
-    return { ...described, status: 'ok', result: await scenario.measure(peer, params) };
+    return { ...described, status: 'ok', result: await scenario.measure(peer, params, peerId) };
   } catch (error) {
     return { ...described, status: isPeerUnavailable(error) ? 'skipped' : 'failed', reason: message(error) };
   }

@@ -27,3 +27,10 @@ export function fmt(value: number): string {
 export function ratio(value: number, base: number): string {
   return `${(value / base).toFixed(2)}×`;
 }
+
+/** The q-quantile (0..1) of an ascending list, nearest-rank: the smallest value with at least q of the list at or below it. */
+export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) throw new RangeError('quantile of an empty list');
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}

@@ -1,15 +1,25 @@
+import { type ExpiryParams, measureExpiry } from './expiry/measure.js';
+import type { ExpirySubject } from './expiry/subject.js';
 import { type MemoryHitParams, measureMemoryHit } from './memory-hit/measure.js';
 import { type MemorySizeParams, measureMemorySize } from './memory-size/measure.js';
 import type { Peer } from './peer.js';
 import { measureRedisHit, type RedisHitParams } from './redis-hit/measure.js';
 import { measureRedisInvalidate, type RedisInvalidateParams } from './redis-invalidate/measure.js';
 import type { TaggedSubject } from './redis-invalidate/subject.js';
+import { measureStampede, type StampedeParams } from './stampede/measure.js';
 
 /** Scenarios run together by one `bench:<family>` script and reported in one results file. */
-export type Family = 'memory' | 'redis' | 'redis-invalidate';
+export type Family = 'memory' | 'redis' | 'redis-invalidate' | 'stampede' | 'expiry';
 
 /** Rounds of a full run, unless `--rounds` says otherwise. */
-export const DEFAULT_ROUNDS: Readonly<Record<Family, number>> = { memory: 5, redis: 5, 'redis-invalidate': 3 };
+export const DEFAULT_ROUNDS: Readonly<Record<Family, number>> = {
+  memory: 5,
+  redis: 5,
+  'redis-invalidate': 3,
+  // Each stampede process already measures 10 cold keys; each expiry process runs 10 s of load.
+  stampede: 3,
+  expiry: 2,
+};
 
 export type Params = Record<string, number>;
 
@@ -31,7 +41,8 @@ export interface Scenario {
   readonly quick: Readonly<Params>;
   /** The orchestrator starts a private redis-server and passes its port as `redisPort`. */
   readonly needsRedis: boolean;
-  measure(peer: Peer<unknown>, params: Params): Promise<Record<string, unknown>>;
+  /** Measures a peer set up in this process; `peerId` is for scenarios that start processes of their own. */
+  measure(peer: Peer<unknown>, params: Params, peerId: string): Promise<Record<string, unknown>>;
 }
 
 const memoryHitPeers = {
@@ -108,6 +119,38 @@ export const scenarios: readonly Scenario[] = [
     needsRedis: true,
     measure: (peer, params) =>
       measureRedisInvalidate(peer as Peer<TaggedSubject>, params as unknown as RedisInvalidateParams),
+  },
+  {
+    id: 'stampede',
+    family: 'stampede',
+    peers: {
+      cachewise: () => import('./stampede/cachewise.js'),
+      'cachewise-no-lock': () => import('./stampede/cachewise-no-lock.js'),
+      bentocache: () => import('./stampede/bentocache.js'),
+      'cache-manager': () => import('./stampede/cache-manager.js'),
+      'type-cacheable': () => import('./stampede/type-cacheable.js'),
+    },
+    params: { processes: 4, callers: 50, keys: 10, pauseMs: 50 } satisfies Omit<StampedeParams, 'redisPort'>,
+    variants: [{}],
+    quick: { keys: 3 },
+    needsRedis: true,
+    // The peer is set up in the worker processes the measure starts, not in this one.
+    measure: (_peer, params, peerId) => measureStampede(peerId, params as unknown as StampedeParams),
+  },
+  {
+    id: 'expiry',
+    family: 'expiry',
+    peers: {
+      'cachewise-plain': () => import('./expiry/cachewise-plain.js'),
+      'cachewise-early-refresh': () => import('./expiry/cachewise-early-refresh.js'),
+      'cachewise-swr': () => import('./expiry/cachewise-swr.js'),
+      'bentocache-grace': () => import('./expiry/bentocache-grace.js'),
+    },
+    params: { callers: 8, seconds: 10, referenceSeconds: 1 } satisfies Omit<ExpiryParams, 'redisPort'>,
+    variants: [{}],
+    quick: { seconds: 3, referenceSeconds: 1 },
+    needsRedis: true,
+    measure: (peer, params) => measureExpiry(peer as Peer<ExpirySubject>, params as unknown as ExpiryParams),
   },
 ];
 

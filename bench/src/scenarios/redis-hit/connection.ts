@@ -1,4 +1,4 @@
-import type { Store } from '@cachewise/core';
+import type { StampedeProtector, Store } from '@cachewise/core';
 import { type Cluster, Redis } from 'ioredis';
 import { type PeerContext, PeerUnavailableError } from '../peer.js';
 
@@ -41,4 +41,21 @@ export async function loadRedisStore(): Promise<RedisStore> {
   if (typeof module.redisStore !== 'function')
     throw new PeerUnavailableError('@cachewise/redis does not export redisStore');
   return module.redisStore as RedisStore;
+}
+
+type RedlockProtector = (options: { client: Redis | Cluster }) => StampedeProtector;
+
+/** `redlockProtector` from @cachewise/redis, loaded at run time for the same reason as {@link loadRedisStore}. */
+export async function loadRedlockProtector(): Promise<RedlockProtector> {
+  const specifier: string = '@cachewise/redis';
+  let module: { redlockProtector?: unknown };
+  try {
+    module = (await import(specifier)) as { redlockProtector?: unknown };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new PeerUnavailableError(`@cachewise/redis did not load (not built?): ${reason}`);
+  }
+  if (typeof module.redlockProtector !== 'function')
+    throw new PeerUnavailableError('@cachewise/redis does not export redlockProtector');
+  return module.redlockProtector as RedlockProtector;
 }
