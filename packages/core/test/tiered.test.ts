@@ -11,14 +11,16 @@ import { flush } from './helpers.js';
 afterEach(() => setDefaultCache(undefined));
 
 /** A store that counts the reads that reach it (the L2 every server shares). */
-function countingL2(): Store & { reads: number } {
+function countingL2(): Store & { reads: number; down: boolean } {
   const inner = memoryStore({ serialize: true });
   const counted = {
     reads: 0,
+    down: false,
     name: 'shared',
     payload: 'bytes' as const,
     read(key: string, tags: readonly string[]) {
       counted.reads++;
+      if (counted.down) return Promise.reject(new Error('L2 down'));
       return inner.read(key, tags) as StoreRead<Uint8Array>;
     },
     readTags: (tags: readonly string[]) => inner.readTags(tags),
@@ -230,6 +232,20 @@ describe('tiered: coherence across servers (P6)', () => {
     await flush();
     expect(await b.cache.wrap('user:1', load, { tags: ['user:1'] })).toBe('v2');
     expect(b.cache.stats()).toMatchObject({ staleRevalidating: 1, staleInvalidated: 1 });
+  });
+});
+
+describe('tiered: with the circuit breaker', () => {
+  it('while the breaker is open, calls skip the whole store, L1 included, and run their methods', async () => {
+    const { a, l2 } = fleet();
+    await flush();
+    const load = versions();
+    await a.cache.wrap('k', load);
+    await a.cache.wrap('k', load); // a copy in L1
+    l2.down = true;
+    for (let i = 0; i < 5; i++) await a.cache.wrap(`other${i}`, async () => 'x'); // five failures open it
+    expect(a.cache.stats().circuit).toBe('open');
+    expect(await a.cache.wrap('k', load)).toBe('v2'); // not v1 from L1: the method ran
   });
 });
 
