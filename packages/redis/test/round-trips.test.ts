@@ -30,9 +30,11 @@ describe('single node', () => {
   it('50 concurrent callers of a cold key share one script that creates its bookkeeping, and one load', async () => {
     const client = server.client();
     const scripts: string[] = [];
-    const evalsha = client.evalshaBuffer.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as { evalshaBuffer: unknown }).evalshaBuffer = (sha: string, ...rest: unknown[]) => {
-      scripts.push(sha);
+    // Script calls go out as evalshaBuffer (see redis-store.ts): count them on their way.
+    const scripted = client as unknown as { evalshaBuffer: (...args: unknown[]) => Promise<unknown> };
+    const evalsha = scripted.evalshaBuffer.bind(client);
+    scripted.evalshaBuffer = (sha: unknown, ...rest: unknown[]) => {
+      scripts.push(String(sha));
       return evalsha(sha, ...rest);
     };
     const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
