@@ -203,5 +203,12 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     expect(again.text).toBe(first.text);
     expect(JSON.parse((await post('/query', { a: 2 })).text).n).toBe(4);
     expect(calls).toBe(4);
+    // A body no parser read cannot be keyed: Express has no text parser here, so it bypasses.
+    const text = await get(`${app.url}/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
+    expect(text.headers.get('x-cache')).toBe(framework === 'express' ? null : 'MISS');
   });
 });

@@ -115,6 +115,15 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     expect(fits.second.headers.get('x-cache')).toBe('HIT');
   });
 
+  it('takes 1 MiB as the default maxBodyBytes', async () => {
+    const app = await setup(framework, [
+      { method: 'GET', path: '/mib', cache: { ttl: '1m' }, handler: () => ({ body: 'm'.repeat(1024 * 1024) }) },
+      { method: 'GET', path: '/over', cache: { ttl: '1m' }, handler: () => ({ body: 'o'.repeat(1024 * 1024 + 1) }) },
+    ]);
+    expect((await twice(app, '/mib')).second.headers.get('x-cache')).toBe('HIT');
+    expect((await twice(app, '/over')).second.headers.get('x-cache')).toBe('MISS');
+  });
+
   it('passes a streamed body through as it is written, uncached', async () => {
     let calls = 0;
     const app = await setup(framework, [

@@ -96,7 +96,8 @@ describe('fastifyCache', () => {
 
   it('takes the route config of the brief, typed', async () => {
     const app = Fastify();
-    await app.register(fastifyCache(cache, { ttl: '1m' }));
+    const exact = createCache({ store: memoryStore(), jitter: 0, setAsDefault: false });
+    await app.register(fastifyCache(exact, { ttl: '1m' }));
     app.get(
       '/users/:id',
       { config: { cache: { ttl: '30s', tags: (req) => [`user:${req.params.id}`] } } },
@@ -104,6 +105,11 @@ describe('fastifyCache', () => {
     );
     app.get('/all', { config: { cache: true } }, async () => 'ok');
     await app.ready();
+    // `cache: true` takes the plugin's defaults.
+    await app.inject('/all');
+    const hit = await app.inject('/all');
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.headers['cache-control']).toBe('private, max-age=60');
     await app.close();
   });
 });
