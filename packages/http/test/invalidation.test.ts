@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { Cached, createCache, Invalidates } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, FRAMEWORKS, get, serve } from './helpers.js';
+import { type App, FRAMEWORKS, fakeClock, get, serve } from './helpers.js';
 
 const apps: App[] = [];
 afterEach(async () => {
@@ -46,6 +46,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
         },
       },
     ]);
+    apps.push(app);
     expect(JSON.parse((await get(`${app.url}/users/1`)).text).name).toBe('Ada');
     const hit = await get(`${app.url}/users/1`);
     expect(hit.headers.get('x-cache')).toBe('HIT');
@@ -59,6 +60,50 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     expect(after.headers.get('x-cache')).toBe('MISS');
     expect(JSON.parse(after.text).name).toBe('Grace');
     expect(reads).toBe(2);
+  });
+
+  it('does not store a response whose handler began before an invalidation of its tags', async () => {
+    const cache = createCache({ store: memoryStore(), setAsDefault: false });
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const app = await serve(framework, cache, [
+      {
+        method: 'GET',
+        path: '/t',
+        cache: { ttl: '1m', tags: ['t'] },
+        handler: async () => {
+          if (++calls === 1) await gate;
+          return { body: `body ${calls}` };
+        },
+      },
+    ]);
+    apps.push(app);
+    const first = get(`${app.url}/t`);
+    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await cache.invalidateTags(['t']);
+    release();
+    expect((await first).text).toBe('body 1');
+    const next = await get(`${app.url}/t`);
+    expect(next.headers.get('x-cache')).toBe('MISS');
+    expect(next.text).toBe('body 2');
+  });
+
+  it("never serves a stale response, whatever the cache's own staleWhileRevalidate", async () => {
+    const clock = fakeClock();
+    const cache = createCache({ store: memoryStore(), clock, staleWhileRevalidate: '1h', setAsDefault: false });
+    let calls = 0;
+    const app = await serve(framework, cache, [
+      { method: 'GET', path: '/s', cache: { ttl: '10s' }, handler: () => ({ body: `body ${++calls}` }) },
+    ]);
+    apps.push(app);
+    await get(`${app.url}/s`);
+    clock.advance(60_000);
+    const after = await get(`${app.url}/s`);
+    expect(after.headers.get('x-cache')).toBe('MISS');
+    expect(after.text).toBe('body 2');
   });
 
   it('concurrent misses of one key run the handler once and all get its body', async () => {
