@@ -9,7 +9,14 @@ export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
   execFileSync(
     process.execPath,
-    [`${root}node_modules/typescript/bin/tsc`, '--build', 'packages/core', 'packages/memory', 'packages/redis'],
+    [
+      `${root}node_modules/typescript/bin/tsc`,
+      '--build',
+      'packages/core',
+      'packages/memory',
+      'packages/redis',
+      'packages/http',
+    ],
     {
       cwd: root,
       stdio: 'inherit',

@@ -6,6 +6,7 @@ import type {
   SetOptions,
   WrapOptions,
 } from './cache-options.js';
+import type { Clock } from './clock.js';
 import { type Duration, parseDuration } from './duration.js';
 import { type CallPolicy, Engine, type Loader, type PolicySettings } from './engine.js';
 import { CacheOptionsError } from './errors.js';
@@ -259,6 +260,15 @@ export class Cache {
   /** Hits, misses, hit rate, loads, errors and coalesced callers, in total and per method. */
   stats(): CacheStats {
     return this.#stats.snapshot(this.#engine.circuit, this.#engine.queue.size);
+  }
+
+  /**
+   * The cache's source of time (createCache's `clock`): `storedAt` and `expiresAt` of
+   * {@link getEntry} are on it, so code that turns them into an age or a remaining TTL
+   * (`@cachewise/http`'s `Age` and `max-age`) reads `now` here.
+   */
+  get clock(): Clock {
+    return this.options.clock;
   }
 
   /** False while caching is turned off (the `enabled` option, or {@link setEnabled}). */

@@ -133,8 +133,8 @@ describe.each(packages)('@cachewise/%s as published', (name) => {
 });
 
 describe('one copy of core in an app', () => {
-  it('the store packages take @cachewise/core as a peer dependency (and the workspace copy for their own tests)', async () => {
-    for (const name of ['memory', 'redis'] as const) {
+  it('the store and HTTP packages take @cachewise/core as a peer dependency (and the workspace copy for their own tests)', async () => {
+    for (const name of ['memory', 'redis', 'http'] as const) {
       const manifest = await tarballManifest(tarballs[name]);
       expect(manifest.dependencies?.['@cachewise/core'], name).toBeUndefined();
       expect(manifest.peerDependencies?.['@cachewise/core'], name).toBe('>=0.1.0 <1.0.0');
@@ -170,6 +170,8 @@ describe('a consumer outside the workspace, with plain Node and the built output
       const memory = await import('@cachewise/memory');
       const redis = await import('@cachewise/redis');
       const redisTesting = await import('@cachewise/redis/testing');
+      const fastify = await import('@cachewise/http/fastify');
+      const express = await import('@cachewise/http/express');
       const cache = core.createCache({ store: memory.memoryStore() });
       const value = await cache.wrap('k', async () => 42);
       console.log(JSON.stringify({
@@ -178,12 +180,20 @@ describe('a consumer outside the workspace, with plain Node and the built output
         testing: typeof testing.runStoreConformance === 'function' && typeof testing.fakeClock === 'function',
         redis: typeof redis.redisStore === 'function',
         redisTesting: typeof redisTesting.mockRedisStore === 'function',
+        http: typeof fastify.fastifyCache(cache) === 'function' && typeof express.expressCache(cache) === 'function',
       }));`;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: consumer,
       encoding: 'utf8',
     });
-    expect(JSON.parse(output)).toEqual({ value: 42, core: true, testing: true, redis: true, redisTesting: true });
+    expect(JSON.parse(output)).toEqual({
+      value: 42,
+      core: true,
+      testing: true,
+      redis: true,
+      redisTesting: true,
+      http: true,
+    });
   });
 
   // require(esm) fails on a top-level await anywhere in a package's module graph
