@@ -1,0 +1,128 @@
+import { performance } from 'node:perf_hooks';
+import { startPrivateRedis } from '../../harness/redis-server.js';
+import { max, median, min } from '../../harness/stats.js';
+import type { Peer } from '../peer.js';
+import { METHODS, type Method } from './methods.js';
+import type { OutageSubject } from './subject.js';
+
+export interface TieredOutageParams {
+  /** 0: pause Redis (SIGSTOP, connections stay open); 1: kill it (SIGKILL). */
+  kill: number;
+  /** Distinct ids each cached method is called with, warm in L1 before the fault. */
+  keys: number;
+  /** Alternating rounds per method: the method alone, then through the cache (or the other way round). */
+  pairs: number;
+  /** About how long each timed window lasts. */
+  windowMs: number;
+}
+
+/** The longest the cache may take to reach its outage state (bus down, breaker open) after the fault. */
+const SETTLE_DEADLINE_MS = 20_000;
+
+async function elapsedMs(calls: number, call: (i: number) => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) await call(i);
+  return performance.now() - start;
+}
+
+/**
+ * After the fault: calls the cheapest cached method over the warm ids until the breaker is
+ * open and a whole pass ran the method for every id (the tiered store no longer serves its
+ * L1, since its bus subscription is down). Returns how long that took and the slowest call.
+ */
+async function settle(subject: OutageSubject, keys: number): Promise<{ settleMs: number; slowestCallMs: number }> {
+  const call = subject.cached(METHODS[0]!.id);
+  const start = performance.now();
+  let slowestCallMs = 0;
+  for (;;) {
+    const runs = subject.runs();
+    for (let id = 1; id <= keys; id++) {
+      const t = performance.now();
+      await call(id);
+      slowestCallMs = Math.max(slowestCallMs, performance.now() - t);
+    }
+    if (subject.circuit() === 'open' && subject.runs() - runs === keys) break;
+    if (performance.now() - start > SETTLE_DEADLINE_MS) {
+      throw new Error(`${SETTLE_DEADLINE_MS} ms after the fault the breaker is ${subject.circuit()}`);
+    }
+  }
+  return { settleMs: performance.now() - start, slowestCallMs };
+}
+
+/** One method: alternating windows alone and through the cache; rates in calls per second. */
+async function compare(method: Method, cached: Method, keys: number, params: TieredOutageParams) {
+  const alone = (i: number) => method((i % keys) + 1);
+  const through = (i: number) => cached((i % keys) + 1);
+  // Calls per window, from a short run of the method alone.
+  const probeCalls = 200;
+  const calls = Math.max(probeCalls, Math.round((probeCalls / (await elapsedMs(probeCalls, alone))) * params.windowMs));
+  const ratios: number[] = [];
+  const uncached: number[] = [];
+  const served: number[] = [];
+  let aloneMs = 0;
+  let throughMs = 0;
+  for (let round = 0; round < params.pairs; round++) {
+    // Alternate which side goes first, so neither always follows the other.
+    const first = round % 2 === 0 ? alone : through;
+    const second = round % 2 === 0 ? through : alone;
+    const a = await elapsedMs(calls, first);
+    const b = await elapsedMs(calls, second);
+    const [msAlone, msThrough] = round % 2 === 0 ? [a, b] : [b, a];
+    aloneMs += msAlone;
+    throughMs += msThrough;
+    uncached.push((calls / msAlone) * 1000);
+    served.push((calls / msThrough) * 1000);
+    ratios.push(msAlone / msThrough);
+  }
+  return {
+    uncachedPerSec: median(uncached),
+    servedPerSec: median(served),
+    ratio: median(ratios),
+    ratioMin: min(ratios),
+    ratioMax: max(ratios),
+    // Whole windows pooled: includes any half-open probe that waited `storeTimeout`.
+    pooledRatio: aloneMs / throughMs,
+    callsPerWindow: calls,
+  };
+}
+
+/**
+ * Calls per second a tiered cache serves while its Redis is paused or killed, as a ratio of
+ * the uncached method's own rate, for methods of several costs. Starts its own
+ * redis-server (it pauses or kills it), warms every method's ids into L1, injects the
+ * fault, waits for the outage state (bus down, breaker open: {@link settle}), then times.
+ */
+export async function measureTieredOutage(
+  peer: Peer<OutageSubject>,
+  params: TieredOutageParams,
+): Promise<Record<string, unknown>> {
+  const redis = await startPrivateRedis();
+  let subject: OutageSubject | undefined;
+  try {
+    subject = await peer.setup({ capacity: params.keys * 2, redisPort: redis.port });
+    for (const { id } of METHODS) {
+      const cached = subject.cached(id);
+      for (let pass = 0; pass < 2; pass++) for (let key = 1; key <= params.keys; key++) await cached(key);
+    }
+    const runsBeforeFault = subject.runs();
+    for (const { id } of METHODS) for (let key = 1; key <= params.keys; key++) await subject.cached(id)(key);
+    if (subject.runs() !== runsBeforeFault) throw new Error('the cached methods were not warm before the fault');
+    redis.signal(params.kill === 1 ? 'SIGKILL' : 'SIGSTOP');
+    const transition = await settle(subject, params.keys);
+    const methods = [];
+    for (const { id, label, method } of METHODS) {
+      methods.push({ id, label, ...(await compare(method, subject.cached(id), params.keys, params)) });
+    }
+    return {
+      fault: params.kill === 1 ? 'killed' : 'paused',
+      settleMs: transition.settleMs,
+      settleSlowestCallMs: transition.slowestCallMs,
+      circuitAfter: subject.circuit(),
+      minRatio: Math.min(...methods.map((m) => m.ratio)),
+      methods,
+    };
+  } finally {
+    await subject?.close();
+    await redis.stop();
+  }
+}
