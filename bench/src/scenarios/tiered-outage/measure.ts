@@ -27,18 +27,25 @@ async function elapsedMs(calls: number, call: (i: number) => Promise<unknown>): 
 
 /**
  * After the fault: calls the cheapest cached method over the warm ids until the breaker is
- * open and a whole pass ran the method for every id (the tiered store no longer serves its
- * L1, since its bus subscription is down). Returns how long that took and the slowest call.
+ * open and a whole pass ran the method for every id (no L1 copy is served any more: the
+ * open breaker keeps the cache off the whole tiered store). Returns how long that took, the
+ * slowest call, and how many calls were still answered from L1 meanwhile.
  */
-async function settle(subject: OutageSubject, keys: number): Promise<{ settleMs: number; slowestCallMs: number }> {
+async function settle(
+  subject: OutageSubject,
+  keys: number,
+): Promise<{ settleMs: number; slowestCallMs: number; servedFromL1: number }> {
   const call = subject.cached(METHODS[0]!.id);
   const start = performance.now();
+  const runsBefore = subject.runs();
+  let calls = 0;
   let slowestCallMs = 0;
   for (;;) {
     const runs = subject.runs();
     for (let id = 1; id <= keys; id++) {
       const t = performance.now();
       await call(id);
+      calls++;
       slowestCallMs = Math.max(slowestCallMs, performance.now() - t);
     }
     if (subject.circuit() === 'open' && subject.runs() - runs === keys) break;
@@ -46,7 +53,7 @@ async function settle(subject: OutageSubject, keys: number): Promise<{ settleMs:
       throw new Error(`${SETTLE_DEADLINE_MS} ms after the fault the breaker is ${subject.circuit()}`);
     }
   }
-  return { settleMs: performance.now() - start, slowestCallMs };
+  return { settleMs: performance.now() - start, slowestCallMs, servedFromL1: calls - (subject.runs() - runsBefore) };
 }
 
 /** One method: alternating windows alone and through the cache; rates in calls per second. */
@@ -117,6 +124,7 @@ export async function measureTieredOutage(
       fault: params.kill === 1 ? 'killed' : 'paused',
       settleMs: transition.settleMs,
       settleSlowestCallMs: transition.slowestCallMs,
+      settleServedFromL1: transition.servedFromL1,
       circuitAfter: subject.circuit(),
       minRatio: Math.min(...methods.map((m) => m.ratio)),
       methods,
