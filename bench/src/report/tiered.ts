@@ -88,7 +88,9 @@ function hitSection(outcomes: readonly JobOutcome[], scenario: Scenario): string
       '(gc() before each), and reports the median pass. Every timed call is an L1 hit, checked twice: the loader does not ' +
       'run, and the server processes fewer than one command per 1,000 timed calls (`INFO stats` before and after; a ' +
       "bus heartbeat may fall in the window, an L2 read per call would be thousands). cache-manager's two stores have no " +
-      'bus: its memory stores are not kept coherent across processes.',
+      'bus: its memory stores are not kept coherent across processes. The `cachewise @Cached` row without "(tiered)" is ' +
+      'the same decorated method on `memoryStore()` alone, the row of the memory bench: the difference is what the tier ' +
+      'adds to a hit.',
     '',
   );
   return lines;

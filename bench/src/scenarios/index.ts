@@ -173,6 +173,8 @@ export const scenarios: readonly Scenario[] = [
       'lru-cache': memoryHitPeers['lru-cache'],
       'cachewise-cached': () => import('./tiered-hit/cachewise-cached.js'),
       'cachewise-wrap': () => import('./tiered-hit/cachewise-wrap.js'),
+      // The same @Cached on the memory store alone: what the tier adds to a hit.
+      'cachewise-memory': memoryHitPeers['cachewise-cached'],
       'cache-manager': () => import('./tiered-hit/cache-manager.js'),
       bentocache: () => import('./tiered-hit/bentocache.js'),
       'bentocache-no-serialize': () => import('./tiered-hit/bentocache-no-serialize.js'),
