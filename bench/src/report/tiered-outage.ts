@@ -78,7 +78,8 @@ export function outageSection(outcomes: readonly JobOutcome[], scenario: Scenari
       "issue's settings `storeTimeout: '100ms'`, `circuitBreaker: { failures: 5, cooldown: '5s' }`, over a redis-server the " +
       `process starts for itself. Every method's ids 1..${params.keys} are read until each is an L1 hit; then the server is ` +
       'paused (SIGSTOP: connections stay open, nothing answers) or killed (SIGKILL). The process calls the cheapest method ' +
-      'over its ids until the breaker is open and a whole pass ran the method for every id (the breaker guards the whole ' +
+      'over its ids, yielding to the event loop once a pass (as calls that come from sockets would), until the breaker ' +
+      'is open and a whole pass ran the method for every id (the breaker guards the whole ' +
       'tiered store, so once open no L1 copy is served either): "reached the outage state in", the slowest call until ' +
       'then, and how many of those calls were still answered from L1. Then, ' +
       `per method, ${params.pairs} pairs of windows of about ${params.windowMs} ms each, the method called alone and the ` +

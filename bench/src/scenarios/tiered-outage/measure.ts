@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
 import { startPrivateRedis } from '../../harness/redis-server.js';
 import { max, median, min } from '../../harness/stats.js';
 import type { Peer } from '../peer.js';
+import { commandsProcessed } from '../tiered-hit/measure.js';
 import { METHODS, type Method } from './methods.js';
 import type { OutageSubject } from './subject.js';
 
@@ -41,6 +43,9 @@ async function settle(
   let calls = 0;
   let slowestCallMs = 0;
   for (;;) {
+    // Yield once a pass, as a service whose calls come from sockets does: a loop of L1 hits
+    // is all microtasks, and would never let the bus see its connection close.
+    await new Promise((resolve) => setImmediate(resolve));
     const runs = subject.runs();
     for (let id = 1; id <= keys; id++) {
       const t = performance.now();
@@ -106,14 +111,24 @@ export async function measureTieredOutage(
   const redis = await startPrivateRedis();
   let subject: OutageSubject | undefined;
   try {
-    subject = await peer.setup({ capacity: params.keys * 2, redisPort: redis.port });
+    // L1 holds every method's ids with room to spare: an LRU cycling through more would miss every time.
+    subject = await peer.setup({ capacity: params.keys * METHODS.length * 2, redisPort: redis.port });
     for (const { id } of METHODS) {
       const cached = subject.cached(id);
       for (let pass = 0; pass < 2; pass++) for (let key = 1; key <= params.keys; key++) await cached(key);
     }
+    // Checked: a pass over every method's ids runs no method and sends (next to) nothing to Redis.
+    const admin = new Redis({ host: '127.0.0.1', port: redis.port });
+    const commandsBefore = await commandsProcessed(admin);
     const runsBeforeFault = subject.runs();
     for (const { id } of METHODS) for (let key = 1; key <= params.keys; key++) await subject.cached(id)(key);
-    if (subject.runs() !== runsBeforeFault) throw new Error('the cached methods were not warm before the fault');
+    const warmCommands = (await commandsProcessed(admin)) - commandsBefore - 1;
+    admin.disconnect();
+    if (subject.runs() !== runsBeforeFault || warmCommands * 100 > params.keys * METHODS.length) {
+      throw new Error(
+        `not L1 hits before the fault: ${subject.runs() - runsBeforeFault} method runs, ${warmCommands} Redis commands`,
+      );
+    }
     redis.signal(params.kill === 1 ? 'SIGKILL' : 'SIGSTOP');
     const transition = await settle(subject, params.keys);
     const methods = [];
