@@ -3,7 +3,7 @@
  * (`node --expose-gc dist/run-one.js ...`), one after another, over several rounds with the
  * order rotated between rounds; then writes the medians to `results/<family>.md`.
  *
- *   node dist/main.js <memory|redis|redis-invalidate|stampede|expiry|all> [--rounds=N] [--quick]
+ *   node dist/main.js <memory|redis|redis-invalidate|stampede|expiry|tiered|all> [--rounds=N] [--quick]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +17,11 @@ import type { JobOutcome } from './report/outcome.js';
 import { renderRedisReport } from './report/redis.js';
 import { renderRedisInvalidateReport } from './report/redis-invalidate.js';
 import { renderStampedeReport } from './report/stampede.js';
+import { renderTieredReport } from './report/tiered.js';
 import type { RunResult } from './run-one.js';
 import { DEFAULT_ROUNDS, type Family, type Params, type Scenario, scenarios } from './scenarios/index.js';
 
-const FAMILIES: readonly Family[] = ['memory', 'redis', 'redis-invalidate', 'stampede', 'expiry'];
+const FAMILIES: readonly Family[] = ['memory', 'redis', 'redis-invalidate', 'stampede', 'expiry', 'tiered'];
 const CHILD_TIMEOUT_MS = 180_000;
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -85,6 +86,12 @@ function describeResult(result: RunResult): string {
   if (typeof r.p99Ms === 'number' && typeof r.hitP50Ms === 'number') {
     return `${String(r.loads)} loads, p99 ${fmt(r.p99Ms)} ms (hit p50 ${fmt(r.hitP50Ms)} ms, p99 ${fmt(Number(r.hitP99Ms))} ms), ${String(r.waitedForLoad)} calls waited for a load, ${String(r.slowerThanLoader)} took ≥ the loader time`;
   }
+  if (typeof r.p50Ms === 'number' && typeof r.p99Ms === 'number') {
+    return `${String(r.messages)} invalidations: p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, max ${fmt(Number(r.maxMs))} ms`;
+  }
+  if (typeof r.minRatio === 'number') {
+    return `${String(r.fault)}: settled in ${fmt(Number(r.settleMs))} ms, lowest ratio to the uncached rate ${r.minRatio.toFixed(3)}`;
+  }
   if (typeof r.clientMs === 'number' && typeof r.redisUsecPerCall === 'number') {
     return `invalidateTags ${fmt(r.clientMs)} ms, EVALSHA ${fmt(r.redisUsecPerCall)} µs, ${String(r.commandsSent)} command(s) sent (fill ${fmt(Number(r.fillSeconds))} s)`;
   }
@@ -116,6 +123,7 @@ async function runFamily(family: Family, options: Options): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const job of rotated(jobs, round, rounds)) {
         const { scenario, peer, outcome } = job;
+        if (scenario.rounds !== undefined && round >= scenario.rounds) continue;
         const label = `[${family} ${round + 1}/${rounds}] ${scenario.id} ${peer} ${JSON.stringify(outcome.variant)}`;
         if (scenario.needsRedis && redis === undefined) {
           outcome.runs.push({
@@ -171,6 +179,7 @@ async function runFamily(family: Family, options: Options): Promise<void> {
     'redis-invalidate': renderRedisInvalidateReport,
     stampede: renderStampedeReport,
     expiry: renderExpiryReport,
+    tiered: renderTieredReport,
   }[family];
   const markdown = render(outcomes, context);
   mkdirSync(RESULTS_DIR, { recursive: true });

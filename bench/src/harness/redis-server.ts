@@ -9,6 +9,9 @@ export interface PrivateRedis {
   readonly port: number;
   /** Sends one command and resolves with the first line of the reply. */
   command(...args: string[]): Promise<string>;
+  /** Sends a signal to the server: SIGSTOP pauses it with its connections open, SIGKILL kills it. */
+  signal(signal: NodeJS.Signals): void;
+  /** Stops the server (resuming it first if it was paused). */
   stop(): Promise<void>;
 }
 
@@ -88,8 +91,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     return {
       port,
       command: (...args) => command(port, args),
+      signal: (signal) => {
+        child.kill(signal);
+      },
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGCONT'); // a paused server would not act on SIGTERM
           child.kill('SIGTERM');
           await exited;
         }

@@ -7,9 +7,14 @@ import { measureRedisHit, type RedisHitParams } from './redis-hit/measure.js';
 import { measureRedisInvalidate, type RedisInvalidateParams } from './redis-invalidate/measure.js';
 import type { TaggedSubject } from './redis-invalidate/subject.js';
 import { measureStampede, type StampedeParams } from './stampede/measure.js';
+import { measureTieredBus, type TieredBusParams } from './tiered-bus/measure.js';
+import type { TieredCache } from './tiered-hit/cachewise-tiered.js';
+import { measureTieredHit, type TieredHitParams } from './tiered-hit/measure.js';
+import { measureTieredOutage, type TieredOutageParams } from './tiered-outage/measure.js';
+import type { OutageSubject } from './tiered-outage/subject.js';
 
 /** Scenarios run together by one `bench:<family>` script and reported in one results file. */
-export type Family = 'memory' | 'redis' | 'redis-invalidate' | 'stampede' | 'expiry';
+export type Family = 'memory' | 'redis' | 'redis-invalidate' | 'stampede' | 'expiry' | 'tiered';
 
 /** Rounds of a full run, unless `--rounds` says otherwise. */
 export const DEFAULT_ROUNDS: Readonly<Record<Family, number>> = {
@@ -19,6 +24,8 @@ export const DEFAULT_ROUNDS: Readonly<Record<Family, number>> = {
   // Each stampede process already measures 10 cold keys; each expiry process runs 10 s of load.
   stampede: 3,
   expiry: 2,
+  // The hit rows; the bus and outage scenarios cap themselves at one round (Scenario.rounds).
+  tiered: 5,
 };
 
 export type Params = Record<string, number>;
@@ -41,6 +48,12 @@ export interface Scenario {
   readonly quick: Readonly<Params>;
   /** The orchestrator starts a private redis-server and passes its port as `redisPort`. */
   readonly needsRedis: boolean;
+  /**
+   * At most this many rounds for this scenario, whatever the family runs: for a scenario
+   * whose one process already gathers thousands of samples (tiered-bus) or its own
+   * alternating pairs (tiered-outage), where more rounds would only lengthen the run.
+   */
+  readonly rounds?: number;
   /** Measures a peer set up in this process; `peerId` is for scenarios that start processes of their own. */
   measure(peer: Peer<unknown>, params: Params, peerId: string): Promise<Record<string, unknown>>;
 }
@@ -151,6 +164,52 @@ export const scenarios: readonly Scenario[] = [
     quick: { seconds: 3, referenceSeconds: 1 },
     needsRedis: true,
     measure: (peer, params) => measureExpiry(peer as Peer<ExpirySubject>, params as unknown as ExpiryParams),
+  },
+  {
+    id: 'tiered-hit',
+    family: 'tiered',
+    peers: {
+      'raw-map': memoryHitPeers['raw-map'],
+      'lru-cache': memoryHitPeers['lru-cache'],
+      'cachewise-cached': () => import('./tiered-hit/cachewise-cached.js'),
+      'cachewise-wrap': () => import('./tiered-hit/cachewise-wrap.js'),
+      // The same @Cached on the memory store alone: what the tier adds to a hit.
+      'cachewise-memory': memoryHitPeers['cachewise-cached'],
+      'cache-manager': () => import('./tiered-hit/cache-manager.js'),
+      bentocache: () => import('./tiered-hit/bentocache.js'),
+      'bentocache-no-serialize': () => import('./tiered-hit/bentocache-no-serialize.js'),
+    },
+    params: { keys: 1_000, ops: 50_000, passes: 5, capacity: 2_000 } satisfies Omit<TieredHitParams, 'redisPort'>,
+    variants: [{}],
+    quick: { ops: 10_000, passes: 2 },
+    needsRedis: true,
+    measure: (peer, params) => measureTieredHit(peer as Peer, params as unknown as TieredHitParams),
+  },
+  {
+    id: 'tiered-bus',
+    family: 'tiered',
+    peers: { cachewise: () => import('./tiered-bus/cachewise.js') },
+    params: { invalidations: 10_000 } satisfies Omit<TieredBusParams, 'paceMs' | 'redisPort'>,
+    // Paced as invalidations come in practice (one every millisecond or so), and back to back.
+    variants: [{ paceMs: 1 }, { paceMs: 0 }],
+    quick: { invalidations: 1_000 },
+    needsRedis: true,
+    rounds: 1,
+    measure: (peer, params) => measureTieredBus(peer as Peer<TieredCache>, params as unknown as TieredBusParams),
+  },
+  {
+    id: 'tiered-outage',
+    family: 'tiered',
+    peers: { cachewise: () => import('./tiered-outage/cachewise.js') },
+    params: { keys: 200, pairs: 5, windowMs: 200 } satisfies Omit<TieredOutageParams, 'kill'>,
+    // Paused (SIGSTOP: connections stay open, nothing answers) and killed (SIGKILL).
+    variants: [{ kill: 0 }, { kill: 1 }],
+    quick: { pairs: 2, windowMs: 50 },
+    // It starts its own redis-server, since it pauses or kills it.
+    needsRedis: false,
+    rounds: 1,
+    measure: (peer, params) =>
+      measureTieredOutage(peer as Peer<OutageSubject>, params as unknown as TieredOutageParams),
   },
 ];
 
