@@ -89,6 +89,7 @@ class TieredStore implements LiveStore {
   /** Whether L1 may answer: only while subscribed with no message missed. */
   #trusted: boolean;
   readonly #lastSeen = new Map<string, number>();
+  readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
   readonly #reporters = new Set<StoreReporter>();
   #subscribed: Promise<(() => Promise<void>) | undefined> | undefined;
   #closed = false;
@@ -136,7 +137,7 @@ class TieredStore implements LiveStore {
     if (record === undefined) return { record: undefined, tags: read.tags, generation: read.generation };
     const now = this.#clock.now();
     if (this.#trusted && epoch === this.#epoch && judge(record, read.tags, tags, now) === Verdict.Fresh) {
-      this.#copy(key, record, now);
+      this.#copy(key, record, tags, now);
     }
     return { record, tags: read.tags, generation: read.generation };
   }
@@ -146,20 +147,34 @@ class TieredStore implements LiveStore {
    * invalidation this server makes or hears of drops it) and no load time (early refresh
    * is decided on reads that reach L2, whose generation a refresh's write needs).
    */
-  #copy(key: string, record: CacheRecord, now: number): void {
+  #copy(key: string, record: CacheRecord, tags: readonly string[], now: number): void {
     const expiresAt = Math.min(record.expiresAt, now + this.#l1TtlMs);
     if (expiresAt <= now) return;
-    const states = this.#l1.readTags(record.tags);
+    const states = this.#l1.readTags(tags);
     if (isThenable(states)) return;
+    // The caller's own tag list (fresh means equal to the record's): a hit then finds the
+    // very array it asks with, and copies of one method share one list of versions, as
+    // entries written by loads do (decoded records bring a new array each).
     const copy: CacheRecord = {
       value: record.value,
       storedAt: record.storedAt,
       expiresAt,
-      tags: record.tags,
-      versions: states.map((state) => state.version),
+      tags,
+      versions: this.#versionsOf(tags, states),
       delta: 0,
     };
     this.#l1.write(key, copy, { ttlMs: expiresAt - now, generation: undefined });
+  }
+
+  /** L1's versions of `tags`, shared with the last copy made with the same list when equal. */
+  #versionsOf(tags: readonly string[], states: readonly TagState[]): readonly number[] {
+    const last = this.#sharedVersions.get(tags);
+    if (last !== undefined && last.length === states.length && last.every((v, i) => states[i]?.version === v)) {
+      return last;
+    }
+    const versions = Object.freeze(states.map((state) => state.version));
+    this.#sharedVersions.set(tags, versions);
+    return versions;
   }
 
   #record(payload: CacheRecord | Uint8Array | undefined, key: string): CacheRecord | undefined {

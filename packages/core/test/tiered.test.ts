@@ -2,7 +2,7 @@
 // memory L1 and bus endpoint) over one shared L2, on a fake clock. What L1 answers, when
 // it stops answering (P6), and what each server serves after another one's change.
 import { type Cache, type CacheEventMap, createCache, type Store, setDefaultCache, tiered } from '@cachewise/core';
-import type { StoreRead } from '@cachewise/core/store';
+import type { CacheRecord, StoreRead } from '@cachewise/core/store';
 import { type FakeClock, fakeClock, type LocalBus, localBusHub } from '@cachewise/core/testing';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,6 +82,23 @@ describe('tiered: the in-memory tier', () => {
     const reads = l2.reads;
     for (let i = 0; i < 10; i++) expect(await a.cache.wrap('k', load)).toBe('v1');
     expect(l2.reads).toBe(reads);
+  });
+
+  it("stamps a copy with the caller's own tag list and shares one list of versions between copies", () => {
+    const l1 = memoryStore();
+    const l2 = memoryStore({ serialize: true });
+    const store = tiered({ l1, l2, bus: false });
+    const tags = ['cw#', 'cw#t'];
+    const now = Date.now();
+    for (const key of ['a', 'b']) {
+      // An entry as a cache writes it (envelope v3), with its own copy of the tag list.
+      const envelope = `[3,${now},${now + 60_000},${JSON.stringify(tags)},[0,0],0,${JSON.stringify(key)},0]`;
+      l2.write(key, new Uint8Array(Buffer.from(envelope)), { ttlMs: 60_000, generation: undefined });
+    }
+    for (const key of ['a', 'b']) store.read(key, tags); // from L2, copied into L1
+    const [a, b] = ['a', 'b'].map((key) => (l1.read(key, tags) as StoreRead<CacheRecord>).record!);
+    expect(a.tags).toBe(tags);
+    expect(b.versions).toBe(a.versions);
   });
 
   it('keeps a copy no longer than l1Ttl, nor past the entry’s own TTL', async () => {
