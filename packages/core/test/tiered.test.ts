@@ -97,8 +97,8 @@ describe('tiered: the in-memory tier', () => {
     }
     for (const key of ['a', 'b']) store.read(key, tags); // from L2, copied into L1
     const [a, b] = ['a', 'b'].map((key) => (l1.read(key, tags) as StoreRead<CacheRecord>).record!);
-    expect(a.tags).toBe(tags);
-    expect(b.versions).toBe(a.versions);
+    expect(a!.tags).toBe(tags);
+    expect(b!.versions).toBe(a!.versions);
   });
 
   it('keeps a copy no longer than l1Ttl, nor past the entry’s own TTL', async () => {
