@@ -24,7 +24,22 @@ const PATTERN = /^(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+)(ms|s|
  *
  * @example parseDuration('5m', 'ttl') // 300000
  */
-export function parseDuration(value: unknown, option: string, { allowZero = false } = {}): number {
+export function parseDuration(value: unknown, option: string, options?: { allowZero?: boolean }): number {
+  // Strings already parsed (as `wrap(key, fn, { ttl: '5m' })` passes on every call) are
+  // looked up, not matched again. Only valid ones are kept, and only so many.
+  if (typeof value === 'string') {
+    const known = parsed.get(value);
+    if (known !== undefined && (known > 0 || options?.allowZero === true)) return known;
+  }
+  const ms = parseUncached(value, option, options?.allowZero === true);
+  if (typeof value === 'string' && parsed.size < MAX_PARSED) parsed.set(value, ms);
+  return ms;
+}
+
+const parsed = new Map<string, number>();
+const MAX_PARSED = 1_000;
+
+function parseUncached(value: unknown, option: string, allowZero: boolean): number {
   let ms: number | undefined;
   if (typeof value === 'number') ms = value;
   else if (typeof value === 'string') {

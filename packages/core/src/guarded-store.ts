@@ -142,6 +142,19 @@ export class GuardedStore {
    * a call, and the breaker's state, not a place in the code, is what it reports.
    */
   #notSent(what: string): StoreError {
+    // One error per operation kind while the breaker stays open: nothing is added to it
+    // per call (no event carries it), so the calls of an outage share it.
+    const failures = this.breaker.failures;
+    const known = this.#notSentErrors.get(what);
+    if (known !== undefined && known.failures === failures) return known.error;
+    const error = this.#makeNotSent(what);
+    this.#notSentErrors.set(what, { failures, error });
+    return error;
+  }
+
+  readonly #notSentErrors = new Map<string, { failures: number; error: StoreError }>();
+
+  #makeNotSent(what: string): StoreError {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {

@@ -22,10 +22,12 @@ const WRAP_OPTIONS: { [K in keyof Required<WrapOptions>]: true } = {
 };
 
 /** @internal The settings of a `wrap` call, checked; the cache's `ttlMs` and `freshness` are the defaults. */
+const VALUE_FUNCTIONS = ['unless', 'resultTags'] as const;
+
 export function wrapSettings(options: WrapOptions, ttlMs: number, freshness: Freshness): PolicySettings {
   rejectUnknownOptions('wrap', options, WRAP_OPTIONS);
   const ttlOf = typeof options.ttl === 'function' ? (options.ttl as PolicySettings['ttlOf']) : undefined;
-  for (const name of ['unless', 'resultTags'] as const) {
+  for (const name of VALUE_FUNCTIONS) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new CacheOptionsError(
         `wrap: \`${name}\` must be a function of the value; got ${describeValue(options[name])}`,

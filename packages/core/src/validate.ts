@@ -27,7 +27,9 @@ export function describeValue(value: unknown): string {
  * rejectUnknownOptions('myStore', options, KNOWN);
  */
 export function rejectUnknownOptions(where: string, options: object, known: object): void {
-  for (const key of Object.keys(options)) {
+  // for…in allocates no key array: `wrap` checks its options on every call.
+  for (const key in options) {
+    if (!Object.hasOwn(options, key)) continue;
     if (!Object.hasOwn(known, key)) {
       throw new CacheOptionsError(`${where}: unknown option '${key}'. Known options: ${Object.keys(known).join(', ')}`);
     }

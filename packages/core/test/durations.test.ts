@@ -170,3 +170,14 @@ describe('durations at decoration time', () => {
     expect(thrown(() => CacheConfig({ ttl: {} as never }))).toBeInstanceOf(TypeError);
   });
 });
+
+describe('parsed duration strings are remembered', () => {
+  it('answers the same for a string seen before, and still refuses 0 where it is not allowed', () => {
+    expect(parseDuration('7m', 'ttl')).toBe(420_000);
+    expect(parseDuration('7m', 'ttl')).toBe(420_000);
+    expect(parseDuration('0s', 'window', { allowZero: true })).toBe(0);
+    expect(() => parseDuration('0s', 'ttl')).toThrow(/ttl must be a positive duration/);
+    expect(() => parseDuration('7 m', 'ttl')).toThrow(/ttl must be a positive duration/);
+    expect(() => parseDuration('7 m', 'ttl')).toThrow(/ttl must be a positive duration/);
+  });
+});
