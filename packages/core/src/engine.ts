@@ -155,14 +155,8 @@ export class Engine {
       return undefined;
     }
     const store = this.#options.store;
-    let read: Read;
-    try {
-      const pending = store.read(key, tags);
-      read = this.#writer.records(isThenable(pending) ? await pending : pending, key);
-    } catch (error) {
-      this.#report.storeError(error, key, policy);
-      return undefined;
-    }
+    const read = await this.#writer.read(key, tags, policy);
+    if (read === undefined) return undefined;
     const record = read.record;
     const now = this.#options.clock.now();
     let verdict: Verdict =

@@ -4,11 +4,11 @@ import { CacheOptionsError } from './errors.js';
 import { Backoff } from './freshness.js';
 import type { InvalidationQueue } from './invalidation-queue.js';
 import type { ResolvedCacheOptions } from './options.js';
-import { type CallPolicy, judge, type Loader, type Read, type Stale, Verdict } from './policy.js';
+import { type CallPolicy, judge, type Loader, type Read, SharedVersions, type Stale, Verdict } from './policy.js';
 import { asCacheError, type Reporter } from './reporter.js';
 import type { SingleFlight } from './single-flight.js';
 import type { StampedeLock } from './stampede.js';
-import { isThenable, type TagState } from './store.js';
+import type { TagState } from './store.js';
 import { describeValue } from './validate.js';
 import type { Writer } from './writer.js';
 
@@ -24,8 +24,7 @@ export class Loads {
   readonly #backoff = new Backoff();
   /** Keys being refreshed in the background (not joinable: callers meanwhile get the stale value). */
   readonly #refreshing = new Set<string>();
-  readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
-  #lastVersions: readonly number[] | undefined;
+  readonly #versions = new SharedVersions();
   readonly #queue: InvalidationQueue;
 
   constructor(
@@ -114,14 +113,8 @@ export class Loads {
     tags: readonly string[],
     policy: CallPolicy,
   ): Promise<{ fresh: true; value: unknown } | { fresh: false; read: Read } | undefined> {
-    let read: Read;
-    try {
-      const pending = this.#options.store.read(key, tags);
-      read = this.#writer.records(isThenable(pending) ? await pending : pending, key);
-    } catch (error) {
-      this.#report.storeError(error, key, policy);
-      return undefined;
-    }
+    const read = await this.#writer.read(key, tags, policy);
+    if (read === undefined) return undefined;
     const record = read.record;
     if (
       record !== undefined &&
@@ -231,25 +224,9 @@ export class Loads {
     void run();
   }
 
-  /**
-   * The versions an entry records. Entries of one method with fixed tags usually record
-   * the same versions, so they share one frozen array instead of holding one each.
-   */
+  /** The versions an entry records, shared between entries that record the same ones. */
   versionsOf(tags: readonly string[], states: readonly TagState[]): readonly number[] {
-    // A tags function makes a new array per call: then the last versions made, whatever
-    // their tags, are worth a look (tags nobody invalidated share their versions).
-    const last = this.#sharedVersions.get(tags) ?? this.#lastVersions;
-    if (
-      last !== undefined &&
-      last.length === states.length &&
-      last.every((version, i) => states[i]?.version === version)
-    ) {
-      return last;
-    }
-    const versions = Object.freeze(states.map((state) => state.version));
-    this.#sharedVersions.set(tags, versions);
-    this.#lastVersions = versions;
-    return versions;
+    return this.#versions.of(tags, states);
   }
 
   /**

@@ -83,3 +83,31 @@ export function judge(
   }
   return verdict;
 }
+
+/**
+ * @internal The lists of versions entries record. Entries of one method with fixed tags
+ * usually record the same versions, so they share one frozen array instead of holding one
+ * each (a load's entry, and a tiered store's L1 copy alike).
+ */
+export class SharedVersions {
+  readonly #byTags = new WeakMap<readonly string[], readonly number[]>();
+  #last: readonly number[] | undefined;
+
+  /** The versions of `states`, as a list already handed out when an equal one was. */
+  of(tags: readonly string[], states: readonly TagState[]): readonly number[] {
+    // A tags function makes a new array per call: then the last versions made, whatever
+    // their tags, are worth a look (tags nobody invalidated share their versions).
+    const last = this.#byTags.get(tags) ?? this.#last;
+    if (
+      last !== undefined &&
+      last.length === states.length &&
+      last.every((version, i) => states[i]?.version === version)
+    ) {
+      return last;
+    }
+    const versions = Object.freeze(states.map((state) => state.version));
+    this.#byTags.set(tags, versions);
+    this.#last = versions;
+    return versions;
+  }
+}

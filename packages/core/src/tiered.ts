@@ -5,7 +5,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type Duration, parseDuration } from './duration.js';
 import { CacheOptionsError, StoreError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './options.js';
-import { judge, Verdict } from './policy.js';
+import { judge, SharedVersions, Verdict } from './policy.js';
 import { type CacheRecord, type DecodeLimits, decodeRecord, encodeRecord } from './record.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import {
@@ -89,7 +89,7 @@ class TieredStore implements LiveStore {
   /** Whether L1 may answer: only while subscribed with no message missed. */
   #trusted: boolean;
   readonly #lastSeen = new Map<string, number>();
-  readonly #sharedVersions = new WeakMap<readonly string[], readonly number[]>();
+  readonly #versions = new SharedVersions();
   readonly #reporters = new Set<StoreReporter>();
   #subscribed: Promise<(() => Promise<void>) | undefined> | undefined;
   #closed = false;
@@ -160,21 +160,10 @@ class TieredStore implements LiveStore {
       storedAt: record.storedAt,
       expiresAt,
       tags,
-      versions: this.#versionsOf(tags, states),
+      versions: this.#versions.of(tags, states),
       delta: 0,
     };
     this.#l1.write(key, copy, { ttlMs: expiresAt - now, generation: undefined });
-  }
-
-  /** L1's versions of `tags`, shared with the last copy made with the same list when equal. */
-  #versionsOf(tags: readonly string[], states: readonly TagState[]): readonly number[] {
-    const last = this.#sharedVersions.get(tags);
-    if (last !== undefined && last.length === states.length && last.every((v, i) => states[i]?.version === v)) {
-      return last;
-    }
-    const versions = Object.freeze(states.map((state) => state.version));
-    this.#sharedVersions.set(tags, versions);
-    return versions;
   }
 
   #record(payload: CacheRecord | Uint8Array | undefined, key: string): CacheRecord | undefined {

@@ -8,7 +8,7 @@ import type { CallPolicy, Read } from './policy.js';
 import { type CacheRecord, type DecodeLimits, decodeRecord, encodeRecord } from './record.js';
 import type { Reporter } from './reporter.js';
 import { assertSerializable } from './serializer.js';
-import type { StoreRead } from './store.js';
+import { isThenable, type StoreRead } from './store.js';
 
 /** @internal Writes and reads entries for one cache. */
 export class Writer {
@@ -132,6 +132,20 @@ export class Writer {
   #jittered(ttlMs: number): number {
     const jitter = this.#options.jitter;
     return jitter === 0 ? ttlMs : Math.max(1, ttlMs - Math.floor(this.#options.random() * jitter * ttlMs));
+  }
+
+  /**
+   * Reads `key` off the hit path (`get`, a re-read after the fleet lock changed hands):
+   * the answer as records, or `undefined` when the store failed (counted and emitted).
+   */
+  async read(key: string, tags: readonly string[], policy: CallPolicy): Promise<Read | undefined> {
+    try {
+      const pending = this.#options.store.read(key, tags);
+      return this.records(isThenable(pending) ? await pending : pending, key);
+    } catch (error) {
+      this.#report.storeError(error, key, policy);
+      return undefined;
+    }
   }
 
   /** A store's answer with its payload as a record: as it is from a live store, decoded from a byte store. */
