@@ -58,6 +58,16 @@ export class Breaker {
     return true;
   }
 
+  /**
+   * True when {@link admits} would say no, without moving to half-open: a check the call
+   * path makes before it builds a store operation. Closed costs one field read.
+   */
+  refusing(): boolean {
+    if (this.#state === CLOSED) return false;
+    if (this.#state === HALF_OPEN) return true;
+    return this.#clock.now() < this.#openedAt + this.#settings!.cooldownMs;
+  }
+
   /** Milliseconds until the breaker lets a probe through (0 when it would now). */
   get remainingMs(): number {
     if (this.#state !== OPEN) return 0;

@@ -125,6 +125,11 @@ export class Engine {
     const joined = this.#flights.join(key);
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
     if (this.queue.size !== 0 && this.queue.holds(key, tags)) return this.#uncached(key, policy, fn, self, args);
+    // The open breaker would refuse the read: skip building it (an outage's every call).
+    if (this.#breaker.refusing()) {
+      this.#report.fastFail(policy);
+      return this.#uncached(key, policy, fn, self, args);
+    }
     let read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>;
     try {
       read = this.#options.store.read(key, tags);
@@ -355,6 +360,6 @@ export class Engine {
     const joined = this.#flights.join(key);
     if (joined !== undefined) return this.#coalesce(joined, key, policy);
     this.#report.miss(key, policy);
-    return this.#flights.start(key, () => this.#loads.run(key, [], undefined, undefined, policy, fn, self, args));
+    return this.#loads.uncached(key, policy, fn, self, args);
   }
 }

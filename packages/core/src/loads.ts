@@ -230,6 +230,39 @@ export class Loads {
   }
 
   /**
+   * A load that writes nothing, as the flight for `key`: the store may not be used (the
+   * breaker is open, an invalidation of the key waits in the queue). What {@link run} does
+   * when it has no versions, with one promise per call instead of three: during an outage
+   * every call is one of these.
+   */
+  uncached(key: string, policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
+    const report = this.#report;
+    report.load(policy);
+    let result: unknown;
+    try {
+      result = fn.apply(self, args);
+      if (policy.requirePromise && !isPromiseLike(result)) throw notAPromise(policy, result);
+    } catch (error) {
+      report.loadError(error, key, policy);
+      return Promise.reject(error);
+    }
+    const flights = this.#flights;
+    const flight = flights.begin(key);
+    flight.promise = Promise.resolve(result).then(
+      (value) => {
+        flights.end(key, flight);
+        return value;
+      },
+      (error: unknown) => {
+        flights.end(key, flight);
+        report.loadError(error, key, policy);
+        throw error;
+      },
+    );
+    return flight.promise;
+  }
+
+  /**
    * Runs the loader and writes its result. `versions` undefined: the store was not read,
    * so nothing is written. A rejected loader is counted, emitted and rethrown.
    */
@@ -254,12 +287,7 @@ export class Loads {
     let value: unknown;
     try {
       const result = fn.apply(self, args);
-      if (policy.requirePromise && typeof (result as { then?: unknown } | null)?.then !== 'function') {
-        throw new CacheOptionsError(
-          `${policy.label} returned ${describeValue(result)}, not a Promise: @Cached methods must be async ` +
-            '(their callers receive a Promise either way)',
-        );
-      }
+      if (policy.requirePromise && !isPromiseLike(result)) throw notAPromise(policy, result);
       value = await result;
     } catch (error) {
       this.#report.loadError(error, key, policy);
@@ -286,4 +314,15 @@ export class Loads {
     await this.#writer.write(key, value, entryTags, entryVersions, generation, policy, false, ttlMs, delta);
     return value;
   }
+}
+
+function isPromiseLike(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function notAPromise(policy: CallPolicy, result: unknown): CacheOptionsError {
+  return new CacheOptionsError(
+    `${policy.label} returned ${describeValue(result)}, not a Promise: @Cached methods must be async ` +
+      '(their callers receive a Promise either way)',
+  );
 }

@@ -151,6 +151,12 @@ export class Reporter {
     this.emitError('store', asCacheError(error, `${this.#storeName} store`), key, policy?.label);
   }
 
+  /** A read the open breaker kept from being sent (counted as `storeError` counts one). */
+  fastFail(policy: CallPolicy): void {
+    policy.counters.storeFastFails++;
+    this.#stats.total.storeFastFails++;
+  }
+
   emitError(kind: CacheErrorKind, error: unknown, key: string | undefined, label: string | undefined): void {
     if (!this.#events.has('error')) return;
     this.#events.emit('error', {

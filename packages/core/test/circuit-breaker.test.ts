@@ -161,3 +161,60 @@ describe('circuitBreaker', () => {
     expect(cache.stats().storeFastFails).toBe(1);
   });
 });
+
+describe('calls while the breaker is open', () => {
+  async function opened() {
+    const env = setup();
+    env.store.mode.read = 'reject';
+    for (let i = 0; i < 3; i++) await env.cache.wrap(`k${i}`, env.load);
+    expect(env.cache.stats().circuit).toBe('open');
+    return env;
+  }
+
+  it('concurrent callers of one key still share one load', async () => {
+    const { cache, store } = await opened();
+    const asked = store.log.length;
+    const gate = deferred<string>();
+    let runs = 0;
+    const loader = () => {
+      runs++;
+      return gate.promise;
+    };
+    const calls = [cache.wrap('same', loader), cache.wrap('same', loader), cache.wrap('same', loader)];
+    gate.resolve('shared');
+    expect(await Promise.all(calls)).toEqual(['shared', 'shared', 'shared']);
+    expect(runs).toBe(1);
+    expect(cache.stats()).toMatchObject({ coalesced: 2, storeFastFails: 1 }); // the others joined before any read
+    expect(store.log.length).toBe(asked);
+    // The load ended: the next call runs the loader again.
+    expect(await cache.wrap('same', async () => 'again')).toBe('again');
+  });
+
+  it('a failing loader rejects every caller that shared it and counts one load error', async () => {
+    const { cache, errors } = await opened();
+    const failure = new Error('database down too');
+    const gate = deferred<string>();
+    const loader = () => gate.promise;
+    const calls = [cache.wrap('bad', loader), cache.wrap('bad', loader)];
+    gate.reject(failure);
+    for (const call of calls) await expect(call).rejects.toBe(failure);
+    expect(cache.stats().loadErrors).toBe(1);
+    expect(errors.filter((event) => event.kind === 'load').map((event) => event.error)).toEqual([failure]);
+    // A loader that throws before returning a promise is counted and rethrown too.
+    const thrown = new Error('sync');
+    await expect(
+      cache.wrap('sync', () => {
+        throw thrown;
+      }),
+    ).rejects.toBe(thrown);
+    expect(cache.stats().loadErrors).toBe(2);
+  });
+
+  it('the probe still goes out after the cooldown', async () => {
+    const { cache, clock, store, states, load } = await opened();
+    store.mode.read = 'ok';
+    clock.advance(10_000);
+    expect(await cache.wrap('after', load)).toMatch(/^v/);
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+  });
+});

@@ -139,3 +139,61 @@ describe('single flight', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('the in-flight map', () => {
+  it('keeps at most 1,024 keys of ended loads, however many keys were loaded', async () => {
+    const { SingleFlight } = await import('../src/single-flight.js');
+    const flights = new SingleFlight();
+    for (let i = 0; i < 5_000; i++) {
+      const gate = deferred<number>();
+      const promise = flights.start(`k${i}`, () => gate.promise);
+      expect(flights.join(`k${i}`)).toBe(promise);
+      gate.resolve(i);
+      await promise;
+      await flush();
+      expect(flights.join(`k${i}`)).toBeUndefined();
+    }
+    expect(flights.size).toBe(0);
+    expect(flights.tracked).toBeLessThanOrEqual(1_024);
+  });
+
+  it('sweeping ended keys keeps the loads in progress joinable', async () => {
+    const { SingleFlight } = await import('../src/single-flight.js');
+    const flights = new SingleFlight();
+    const running = deferred<string>();
+    const held = flights.start('held', () => running.promise);
+    for (let i = 0; i < 2_100; i++) {
+      const flight = flights.begin(`k${i}`);
+      flight.promise = Promise.resolve(i);
+      flights.end(`k${i}`, flight);
+    }
+    expect(flights.tracked).toBeLessThanOrEqual(1_025);
+    expect(flights.size).toBe(1);
+    expect(flights.join('held')).toBe(held);
+    running.resolve('done');
+    await held;
+    await flush();
+    expect(flights.size).toBe(0);
+    expect(flights.join('held')).toBeUndefined();
+  });
+
+  it('a load that replaced an older one (after an invalidation) ends once', async () => {
+    const { SingleFlight } = await import('../src/single-flight.js');
+    const flights = new SingleFlight();
+    const first = deferred<string>();
+    const second = deferred<string>();
+    const a = flights.start('k', () => first.promise);
+    flights.invalidate();
+    expect(flights.join('k')).toBeUndefined();
+    const b = flights.start('k', () => second.promise);
+    expect(flights.size).toBe(1);
+    first.resolve('a');
+    await a;
+    await flush();
+    expect(flights.join('k')).toBe(b); // the older load's end leaves the newer one
+    second.resolve('b');
+    await b;
+    await flush();
+    expect(flights.size).toBe(0);
+  });
+});
