@@ -14,7 +14,7 @@ import { type CacheEventName, type CacheListener, Emitter } from './events.js';
 import { closeWithin } from './guarded-store.js';
 import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
 import { type CacheOptions, checkTtlFitsStore, type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
-import { Policies, wrapSettings } from './policies.js';
+import { Policies, WrapPolicies } from './policies.js';
 import type { StampedeProtector } from './stampede.js';
 import { type CacheStats, Stats } from './stats.js';
 import type { Store, TagState } from './store.js';
@@ -93,6 +93,7 @@ export class Cache {
   /** Storage keys of recent user keys (`wrap`, `get`, `set`, `delete`). */
   readonly #userKeys: BuiltKeys;
   readonly #policies: Policies;
+  readonly #wrapPolicies: WrapPolicies;
   readonly #owners = new Map<string, unknown>();
   readonly #detach: Array<() => void> = [];
 
@@ -106,6 +107,7 @@ export class Cache {
     this.#policies = new Policies(options.store, this.#stats, options.freshness, (tags, where) =>
       this.tagIds(tags, where),
     );
+    this.#wrapPolicies = new WrapPolicies(this.#policies, options.ttlMs, options.freshness, WRAP_LABEL);
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
     this.#tagIds = new BuiltKeys((tag) => tagId(options.namespace, tag));
     this.#userKeys = new BuiltKeys((key) => userKey(options.namespace, key));
@@ -133,10 +135,9 @@ export class Cache {
    */
   wrap<T>(key: string, loader: () => T | Promise<T>, options: WrapOptions<T> = {}): Promise<T> {
     try {
-      const settings = wrapSettings(options as WrapOptions, this.options.ttlMs, this.options.freshness);
+      const policy = this.#wrapPolicies.of(options as WrapOptions);
       const storageKey = this.#userKey(key, 'wrap');
       const tags = this.tagIds(options.tags, 'wrap: `tags`');
-      const policy = this.policy(options.name ?? WRAP_LABEL, settings);
       return this.call(storageKey, tags, policy, loader as Loader, undefined, []) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);

@@ -52,6 +52,65 @@ export function wrapSettings(options: WrapOptions, ttlMs: number, freshness: Fre
   };
 }
 
+/** The options a `wrap` call's policy is made from, as the call gave them. */
+interface WrapCallSite {
+  readonly ttl: unknown;
+  readonly name: unknown;
+  readonly unless: unknown;
+  readonly resultTags: unknown;
+  readonly staleWhileRevalidate: unknown;
+  readonly staleIfError: unknown;
+  readonly earlyRefresh: unknown;
+  readonly policy: CallPolicy;
+}
+
+/**
+ * @internal The policy of a `wrap` call. A call site passes the same values in a new
+ * object on every call (`{ ttl: '5m' }`): when they are those of the last call (compared
+ * one by one, functions by identity), its policy is reused without checking, parsing and
+ * looking it up again. Unknown options are still refused on every call.
+ */
+export class WrapPolicies {
+  #last: WrapCallSite | undefined;
+
+  constructor(
+    readonly policies: Policies,
+    readonly ttlMs: number,
+    readonly freshness: Freshness,
+    readonly defaultLabel: string,
+  ) {}
+
+  of(options: WrapOptions): CallPolicy {
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      last.ttl === options.ttl &&
+      last.name === options.name &&
+      last.unless === options.unless &&
+      last.resultTags === options.resultTags &&
+      last.staleWhileRevalidate === options.staleWhileRevalidate &&
+      last.staleIfError === options.staleIfError &&
+      last.earlyRefresh === options.earlyRefresh
+    ) {
+      rejectUnknownOptions('wrap', options, WRAP_OPTIONS);
+      return last.policy;
+    }
+    const settings = wrapSettings(options, this.ttlMs, this.freshness);
+    const policy = this.policies.of(options.name ?? this.defaultLabel, settings);
+    this.#last = {
+      ttl: options.ttl,
+      name: options.name,
+      unless: options.unless,
+      resultTags: options.resultTags,
+      staleWhileRevalidate: options.staleWhileRevalidate,
+      staleIfError: options.staleIfError,
+      earlyRefresh: options.earlyRefresh,
+      policy,
+    };
+    return policy;
+  }
+}
+
 /** @internal */
 export class Policies {
   readonly #policies = new Map<string, CallPolicy[]>();

@@ -149,3 +149,42 @@ describe('functions that return the wrong shape', () => {
     }
   });
 });
+
+describe('wrap reuses the last call site policy only when every option is the same', () => {
+  it('still refuses an unknown option after a valid call with the same values', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'memo', setAsDefault: false });
+    expect(await cache.wrap('a', async () => 1, { ttl: '5m' })).toBe(1);
+    await expect(cache.wrap('b', async () => 2, { ttl: '5m', tag: ['x'] } as never)).rejects.toThrow(
+      /wrap: unknown option 'tag'/,
+    );
+    await expect(cache.wrap('c', async () => 3, { ttl: '5m', name: '' })).rejects.toThrow(/wrap: `name`/);
+    await expect(cache.wrap('d', async () => 3, { ttl: 'soon' as never })).rejects.toThrow(/wrap: `ttl`/);
+    expect(await cache.wrap('e', async () => 5, { ttl: '5m' })).toBe(5);
+  });
+
+  it('a changed ttl, name or function takes effect on the next call', async () => {
+    const clock = (await import('./helpers.js')).testClock();
+    const cache = createCache({
+      store: memoryStore({ clock }),
+      clock,
+      namespace: 'memo',
+      jitter: 0,
+      setAsDefault: false,
+    });
+    await cache.wrap('one', async () => 1, { ttl: '1m', name: 'first' });
+    await cache.wrap('two', async () => 2, { ttl: '2m', name: 'first' });
+    await cache.wrap('three', async () => 3, { ttl: '2m', name: 'second' });
+    await cache.wrap('four', async () => 4, { ttl: '2m', name: 'first' });
+    const skip = (value: number) => value === 5;
+    await cache.wrap('five', async () => 5, { ttl: '2m', name: 'first', unless: skip });
+    await cache.wrap('six', async () => 6, { ttl: '2m', name: 'first' });
+    const now = clock.now();
+    expect((await cache.getEntry('one'))?.expiresAt).toBe(now + 60_000);
+    expect((await cache.getEntry('two'))?.expiresAt).toBe(now + 120_000);
+    expect(await cache.getEntry('five')).toBeUndefined(); // its `unless` applied
+    expect((await cache.getEntry('six'))?.expiresAt).toBe(now + 120_000); // and the next call's did not
+    const byMethod = cache.stats().byMethod;
+    expect(byMethod.first?.misses).toBe(5);
+    expect(byMethod.second?.misses).toBe(1);
+  });
+});

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type Cache, Cached, createCache, getDefaultCache, setDefaultCache } from '@cachewise/core';
+import { type Cache, Cached, createCache, getDefaultCache, methodKey, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, REST_FACTOR, userKey } from '../src/keys.js';
@@ -210,5 +210,48 @@ describe('the hit path of a decorated method', () => {
     await getDefaultCache()!.invalidateTags(['user:1']);
     expect(await repo.find(1)).toBe(1);
     expect(loads).toBe(3);
+  });
+
+  it('a tags function that gives another tag for the same argument is obeyed, not remembered by argument', async () => {
+    createCache({ store: memoryStore(), namespace: 'hp', jitter: 0, setAsDefault: true });
+    let tenant = 'a';
+    let loads = 0;
+    class Repo {
+      @Cached({ tags: (id: number) => [`${tenant}:user:${id}`] })
+      async find(id: number): Promise<string> {
+        loads++;
+        return `${tenant}${id}`;
+      }
+    }
+    const repo = new Repo();
+    const cache = getDefaultCache()!;
+    await repo.find(1);
+    await repo.find(1);
+    expect(loads).toBe(1);
+    await cache.invalidateTags(['a:user:1']);
+    tenant = 'b';
+    expect(await repo.find(1)).toBe('b1'); // a miss, written with b's tag
+    expect(loads).toBe(2);
+    expect((await cache.getEntry(methodKey(Repo, 'find', 1)))?.tags).toEqual(['b:user:1']);
+    await cache.invalidateTags(['b:user:1']);
+    await repo.find(1);
+    expect(loads).toBe(3);
+    // Strings as the argument too.
+    class ByName {
+      @Cached({ tags: (name: string) => [`${tenant}:name:${name}`] })
+      async find(name: string): Promise<string> {
+        loads++;
+        return name;
+      }
+    }
+    const byName = new ByName();
+    await byName.find('x');
+    tenant = 'c';
+    await cache.invalidateTags(['b:name:x']);
+    await byName.find('x'); // the entry's own tag was invalidated: a miss written with c's tag
+    await cache.invalidateTags(['c:name:x']);
+    const before = loads;
+    await byName.find('x');
+    expect(loads).toBe(before + 1);
   });
 });
