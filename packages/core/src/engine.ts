@@ -123,7 +123,9 @@ export class Engine {
       return this.#loads.run(key, [], undefined, undefined, policy, fn, self, args);
     }
     const joined = this.#flights.join(key);
-    if (joined !== undefined) return this.#coalesce(joined, key, policy);
+    // With `revalidate: 'caller'` a load may be the refresh of a stale entry, which the
+    // callers that come meanwhile are served: read it before joining (in #settle).
+    if (joined !== undefined && !policy.freshness.byCaller) return this.#coalesce(joined, key, policy);
     if (this.queue.size !== 0 && this.queue.holds(key, tags)) return this.#uncached(key, policy, fn, self, args);
     // The open breaker would refuse the read: skip building it (an outage's every call).
     if (this.#breaker.refusing()) {
@@ -302,6 +304,13 @@ export class Engine {
     const stale: Stale = { record, invalidated: verdict === Verdict.Invalidated };
     const swrMs = policy.freshness.swrMs;
     if (swrMs > 0 && now < record.expiresAt + swrMs) {
+      if (policy.freshness.byCaller) {
+        // The first caller to find it stale loads it (a miss that may fall back on the
+        // stale value on error); those that come during that load are served stale.
+        if (this.#flights.join(key) === undefined) return this.#miss(read, stale, key, tags, policy, fn, self, args);
+        this.#report.stale(key, policy, 'revalidating', stale.invalidated);
+        return Promise.resolve(record.value);
+      }
       this.#loads.refresh(read, key, tags, policy, fn, self, args, false);
       this.#report.stale(key, policy, 'revalidating', stale.invalidated);
       return Promise.resolve(record.value);

@@ -14,6 +14,15 @@ export interface FreshnessOptions {
    */
   staleWhileRevalidate?: Duration;
   /**
+   * Who refreshes an entry found stale within `staleWhileRevalidate`. `'background'`
+   * (default): the caller gets the stale value at once and one refresh runs in the
+   * background. `'caller'`: the caller that finds it stale runs the loader and waits for
+   * it, as on a miss, while the callers that come during that load get the stale value at
+   * once: for a loader bound to its caller, such as an HTTP handler answering one request
+   * (`@cachewise/http`'s `X-Cache: STALE`).
+   */
+  revalidate?: 'background' | 'caller';
+  /**
    * Past its TTL (or after an `'expire'`-mode invalidation), an entry is kept this long
    * to be served when the load fails (HTTP's `stale-if-error`): the caller gets the stale
    * value instead of the error, which is still counted and emitted. `0` turns it off.
@@ -36,9 +45,11 @@ export interface Freshness {
   readonly staleIfErrorMs: number;
   /** XFetch's beta; 0 is off. */
   readonly beta: number;
+  /** `revalidate: 'caller'`. */
+  readonly byCaller: boolean;
 }
 
-export const NO_FRESHNESS: Freshness = Object.freeze({ swrMs: 0, staleIfErrorMs: 0, beta: 0 });
+export const NO_FRESHNESS: Freshness = Object.freeze({ swrMs: 0, staleIfErrorMs: 0, beta: 0, byCaller: false });
 
 const MAX_BETA = 100;
 
@@ -53,8 +64,24 @@ export function resolveFreshness(options: FreshnessOptions, where: string, defau
       ? defaults.staleIfErrorMs
       : parseDuration(options.staleIfError, `${where}: \`staleIfError\``, { allowZero: true });
   const beta = options.earlyRefresh === undefined ? defaults.beta : betaOf(options.earlyRefresh, where);
-  if (swrMs === defaults.swrMs && staleIfErrorMs === defaults.staleIfErrorMs && beta === defaults.beta) return defaults;
-  return { swrMs, staleIfErrorMs, beta };
+  const byCaller = options.revalidate === undefined ? defaults.byCaller : byCallerOf(options.revalidate, where);
+  if (
+    swrMs === defaults.swrMs &&
+    staleIfErrorMs === defaults.staleIfErrorMs &&
+    beta === defaults.beta &&
+    byCaller === defaults.byCaller
+  ) {
+    return defaults;
+  }
+  return { swrMs, staleIfErrorMs, beta, byCaller };
+}
+
+function byCallerOf(revalidate: unknown, where: string): boolean {
+  if (revalidate === 'caller') return true;
+  if (revalidate === 'background') return false;
+  throw new CacheOptionsError(
+    `${where}: \`revalidate\` must be 'background' or 'caller'; got ${describeValue(revalidate)}`,
+  );
 }
 
 function betaOf(earlyRefresh: unknown, where: string): number {

@@ -119,6 +119,7 @@ const KNOWN: { [K in keyof Required<CacheOptions>]: true } = {
   stampede: true,
   staleWhileRevalidate: true,
   staleIfError: true,
+  revalidate: true,
   earlyRefresh: true,
   storeTimeout: true,
   circuitBreaker: true,

@@ -18,6 +18,7 @@ const WRAP_OPTIONS: { [K in keyof Required<WrapOptions>]: true } = {
   name: true,
   staleWhileRevalidate: true,
   staleIfError: true,
+  revalidate: true,
   earlyRefresh: true,
 };
 
@@ -61,6 +62,7 @@ interface WrapCallSite {
   readonly staleWhileRevalidate: unknown;
   readonly staleIfError: unknown;
   readonly earlyRefresh: unknown;
+  readonly revalidate: unknown;
   readonly policy: CallPolicy;
 }
 
@@ -90,7 +92,8 @@ export class WrapPolicies {
       last.resultTags === options.resultTags &&
       last.staleWhileRevalidate === options.staleWhileRevalidate &&
       last.staleIfError === options.staleIfError &&
-      last.earlyRefresh === options.earlyRefresh
+      last.earlyRefresh === options.earlyRefresh &&
+      last.revalidate === options.revalidate
     ) {
       rejectUnknownOptions('wrap', options, WRAP_OPTIONS);
       return last.policy;
@@ -105,6 +108,7 @@ export class WrapPolicies {
       staleWhileRevalidate: options.staleWhileRevalidate,
       staleIfError: options.staleIfError,
       earlyRefresh: options.earlyRefresh,
+      revalidate: options.revalidate,
       policy,
     };
     return policy;

@@ -179,6 +179,124 @@ describe('staleWhileRevalidate', () => {
   });
 });
 
+describe("staleWhileRevalidate with revalidate: 'caller'", () => {
+  it('the caller that finds it stale loads and waits; callers during that load get the stale value at once', async () => {
+    const { clock, cache, events } = setup({ staleWhileRevalidate: '5m', revalidate: 'caller' });
+    const { gates, load } = gatedLoader<string>();
+    const first = cache.wrap('k', load);
+    await flush();
+    gates[0]!.resolve('v1');
+    expect(await first).toBe('v1');
+
+    clock.advance(60_000); // expired, inside the window
+    let refreshed: string | undefined;
+    const leader = cache.wrap('k', load).then((value) => {
+      refreshed = value;
+      return value;
+    });
+    await flush();
+    expect(gates).toHaveLength(2); // the leader's load runs in the foreground
+    expect(refreshed).toBeUndefined(); // and the leader waits for it
+    expect(await cache.wrap('k', load)).toBe('v1'); // a caller meanwhile: stale, at once
+    expect(await cache.wrap('k', load)).toBe('v1');
+    expect(gates).toHaveLength(2);
+    gates[1]!.resolve('v2');
+    expect(await leader).toBe('v2');
+    expect(await cache.wrap('k', load)).toBe('v2'); // fresh
+    expect(gates).toHaveLength(2);
+    expect(cache.stats()).toMatchObject({ misses: 2, loads: 2, staleRevalidating: 2, refreshes: 0, hits: 3 });
+    expect(events.filter(([name]) => name === 'stale')).toHaveLength(2);
+  });
+
+  it('past the window every caller shares one load, as on any miss', async () => {
+    const { clock, cache } = setup({ staleWhileRevalidate: '5m', revalidate: 'caller' });
+    const { gates, load } = gatedLoader<string>();
+    const first = cache.wrap('k', load);
+    await flush();
+    gates[0]!.resolve('v1');
+    await first;
+    clock.advance(60_000 + 300_000); // past TTL and window
+    const calls = [cache.wrap('k', load), cache.wrap('k', load), cache.wrap('k', load)];
+    await flush();
+    expect(gates).toHaveLength(2);
+    gates[1]!.resolve('v2');
+    expect(await Promise.all(calls)).toEqual(['v2', 'v2', 'v2']);
+    expect(cache.stats().coalesced).toBe(2);
+  });
+
+  it('cold keys still coalesce: one load for concurrent callers', async () => {
+    const { cache } = setup({ staleWhileRevalidate: '5m', revalidate: 'caller' });
+    const { gates, load } = gatedLoader<string>();
+    const calls = [cache.wrap('k', load), cache.wrap('k', load)];
+    await flush();
+    expect(gates).toHaveLength(1);
+    gates[0]!.resolve('v');
+    expect(await Promise.all(calls)).toEqual(['v', 'v']);
+  });
+
+  it("the leader's failed load falls back on the stale value inside staleIfError; callers meanwhile got it already", async () => {
+    const { clock, cache, events } = setup({ staleWhileRevalidate: '5m', staleIfError: '5m', revalidate: 'caller' });
+    const { gates, load } = gatedLoader<string>();
+    const first = cache.wrap('k', load);
+    await flush();
+    gates[0]!.resolve('v1');
+    await first;
+    clock.advance(60_000);
+    const leader = cache.wrap('k', load);
+    await flush();
+    expect(await cache.wrap('k', load)).toBe('v1');
+    gates[1]!.reject(new Error('db down'));
+    expect(await leader).toBe('v1');
+    expect(events.some(([name, event]) => name === 'error' && (event as { kind: string }).kind === 'load')).toBe(true);
+  });
+
+  it('an invalidation in delete mode leaves nothing to serve stale', async () => {
+    const { clock, cache } = setup({ staleWhileRevalidate: '5m', revalidate: 'caller' });
+    const { gates, load } = gatedLoader<string>();
+    const first = cache.wrap('k', load, { tags: ['t'] });
+    await flush();
+    gates[0]!.resolve('v1');
+    await first;
+    clock.advance(60_000);
+    const leader = cache.wrap('k', load, { tags: ['t'] });
+    await flush();
+    await cache.invalidateTags(['t']);
+    const after = cache.wrap('k', load, { tags: ['t'] }); // no stale value, and not the older load (P2)
+    await flush();
+    expect(gates).toHaveLength(3);
+    gates[1]!.resolve('old');
+    gates[2]!.resolve('new');
+    expect(await after).toBe('new');
+    await leader;
+    expect(await cache.wrap('k', load, { tags: ['t'] })).toBe('new');
+  });
+
+  it("per call: wrap({ revalidate: 'caller' }) over a cache-wide background default, and back", async () => {
+    const { clock, cache } = setup({ staleWhileRevalidate: '5m' });
+    const { gates, load } = gatedLoader<string>();
+    const first = cache.wrap('k', load, { revalidate: 'caller' });
+    await flush();
+    gates[0]!.resolve('v1');
+    await first;
+    clock.advance(60_000);
+    let settled = false;
+    const leader = cache.wrap('k', load, { revalidate: 'caller' }).then((value) => {
+      settled = true;
+      return value;
+    });
+    await flush();
+    expect(settled).toBe(false);
+    gates[1]!.resolve('v2');
+    expect(await leader).toBe('v2');
+    clock.advance(60_000);
+    expect(await cache.wrap('k', load, { revalidate: 'background' })).toBe('v2'); // stale at once
+    expect(gates).toHaveLength(3);
+    await expect(cache.wrap('k', load, { revalidate: 'sometimes' as never })).rejects.toThrow(
+      /wrap: `revalidate` must be 'background' or 'caller'/,
+    );
+  });
+});
+
 describe('staleIfError', () => {
   it('serves the stale value when the load fails, reports the failure, and backs off', async () => {
     const { clock, cache, events } = setup({ staleIfError: '1h' });

@@ -205,6 +205,8 @@ describe('stale-serving options are checked up front', () => {
     [{ earlyRefresh: { beta: 0 } }, /`earlyRefresh` must be true, false or \{ beta \}.*above 0 and at most 100/],
     [{ earlyRefresh: { beta: 101 } }, /`earlyRefresh` must be true, false or \{ beta \}/],
     [{ earlyRefresh: { beta: 1, delta: 5 } }, /`earlyRefresh` must be true, false or \{ beta \}/],
+    [{ revalidate: 'foreground' }, /`revalidate` must be 'background' or 'caller'; got "foreground"/],
+    [{ revalidate: true }, /`revalidate` must be 'background' or 'caller'/],
   ])('createCache(%j) throws, naming the option', (options, message) => {
     expect(() => createCache({ store: memoryStore(), ...(options as object) })).toThrow(message);
   });

@@ -58,7 +58,7 @@ async function handle(
   const hit = await route.lookup(plan);
   if (hit !== undefined) return send(response, hit, 'HIT', plan.method, conditional, route);
   const fill: Fill = await route.fill(plan);
-  if (fill.kind === 'shared') return send(response, fill.served, 'HIT', plan.method, conditional, route);
+  if (fill.kind === 'shared') return send(response, fill.served, fill.outcome, plan.method, conditional, route);
   response.setHeader('x-cache', 'MISS');
   if (fill.kind === 'run') {
     // The handler answers in full; the cache answers conditionals itself, from the stored

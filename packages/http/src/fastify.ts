@@ -97,7 +97,7 @@ function preHandler(route: RouteCache<FastifyCacheRequest>, pending: WeakMap<Fas
     const hit = await route.lookup(plan);
     if (hit !== undefined) return send(reply, hit, 'HIT', plan.method, conditional, route);
     const fill = await route.fill(plan);
-    if (fill.kind === 'shared') return send(reply, fill.served, 'HIT', plan.method, conditional, route);
+    if (fill.kind === 'shared') return send(reply, fill.served, fill.outcome, plan.method, conditional, route);
     reply.header('x-cache', 'MISS');
     if (fill.kind === 'run') {
       pending.set(request, { complete: fill.complete, method: plan.method, conditional });

@@ -31,7 +31,11 @@ export interface HttpCacheOptions<Req = unknown> {
    * that are the same for every user.
    */
   public?: boolean;
-  /** Sent as `stale-while-revalidate=N` in `Cache-Control`, for browsers and CDNs. Default: not sent. */
+  /**
+   * Past the TTL, for this long, the response is sent stale (`X-Cache: STALE`) to requests
+   * that come while one request's handler refreshes it; also sent as
+   * `stale-while-revalidate=N` in `Cache-Control`, for browsers and CDNs. Default: off.
+   */
   staleWhileRevalidate?: Duration;
   /** Statuses that are stored; default every 2xx but 206. */
   statuses?: readonly number[];

@@ -11,6 +11,11 @@ export interface StoredResponse {
   readonly body: Uint8Array;
   /** Strong ETag: a hash of `body`. */
   readonly etag: string;
+  /**
+   * When the handler produced it, in ms on the cache's clock: a response served stale
+   * takes its `Age` and `Last-Modified` from it. Absent in records written before it was added.
+   */
+  readonly producedAt?: number;
 }
 
 /** What a handler produced, as the adapters see it before it is sent. */
@@ -20,8 +25,12 @@ export interface CapturedResponse {
   readonly body: Uint8Array;
 }
 
-/** `X-Cache` values. */
-export type CacheOutcome = 'HIT' | 'MISS';
+/**
+ * `X-Cache` values: `HIT` (fresh from the cache), `MISS` (the handler ran for this
+ * request), `STALE` (past its TTL, inside the route's `staleWhileRevalidate`, while another
+ * request's handler refreshes it).
+ */
+export type CacheOutcome = 'HIT' | 'MISS' | 'STALE';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection; the others are made
 // afresh for every response sent from the cache.
@@ -76,15 +85,15 @@ function listOf(value: OutgoingHttpHeaders[string] | undefined): string[] {
     .filter(Boolean);
 }
 
-/** The record to store for a response that may be stored. */
-export function toStored(response: CapturedResponse): StoredResponse {
+/** The record to store for a response that may be stored, produced at `producedAt` (cache clock). */
+export function toStored(response: CapturedResponse, producedAt: number): StoredResponse {
   const headers: Array<readonly [string, string | readonly string[]]> = [];
   for (const [name, value] of Object.entries(response.headers)) {
     const lower = name.toLowerCase();
     if (value === undefined || NOT_REPLAYED.has(lower)) continue;
     headers.push([lower, Array.isArray(value) ? value.map(String) : String(value)]);
   }
-  return { status: response.status, headers, body: response.body, etag: etagOf(response.body) };
+  return { status: response.status, headers, body: response.body, etag: etagOf(response.body), producedAt };
 }
 
 /** A strong ETag from the body's bytes. */
@@ -101,7 +110,8 @@ export function isStoredResponse(value: unknown): value is StoredResponse {
     typeof record.status === 'number' &&
     Array.isArray(record.headers) &&
     record.body instanceof Uint8Array &&
-    typeof record.etag === 'string'
+    typeof record.etag === 'string' &&
+    (record.producedAt === undefined || typeof record.producedAt === 'number')
   );
 }
 

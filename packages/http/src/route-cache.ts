@@ -40,7 +40,7 @@ export interface Plan {
  * `bypass` (this request runs its handler, and its response is not stored).
  */
 export type Fill =
-  | { readonly kind: 'shared'; readonly served: Served }
+  | { readonly kind: 'shared'; readonly served: Served; readonly outcome: 'HIT' | 'STALE' }
   | { readonly kind: 'run'; complete(captured: CapturedResponse | undefined): Promise<Served | undefined> }
   | { readonly kind: 'bypass' };
 
@@ -67,10 +67,12 @@ export class RouteCache<Req> {
     readonly cache: Cache,
     readonly options: ResolvedHttpOptions<Req>,
   ) {
-    // The cache's own stale serving would answer a request with an old response and then
-    // run the loader (a handler bound to that answered request) in the background: off.
+    // A route's `staleWhileRevalidate`: the request that finds its response stale runs the
+    // handler (the loader is bound to that request: it cannot run in the background), and
+    // requests that come meanwhile are sent the stale response (`revalidate: 'caller'`).
     this.#wrapOptions = {
-      staleWhileRevalidate: 0,
+      staleWhileRevalidate: options.swrSeconds * 1000,
+      revalidate: 'caller',
       staleIfError: 0,
       earlyRefresh: false,
       unless: (response) => response === null,
@@ -117,6 +119,7 @@ export class RouteCache<Req> {
     const leading = deferred<void>();
     let leader = false;
     const options = plan.tags === undefined ? this.#wrapOptions : { ...this.#wrapOptions, tags: plan.tags };
+    const startedAt = this.cache.clock.now();
     const loaded = this.cache.wrap(
       plan.key,
       () => {
@@ -131,7 +134,21 @@ export class RouteCache<Req> {
     // Another request's response. One that could not be stored (a cookie, a stream, an
     // error) was for that request only: this one runs its own handler.
     if (!isStoredResponse(first)) return BYPASS;
-    return { kind: 'shared', served: { stored: first, times: await this.#timesOf(plan, first) } };
+    const times = await this.#timesOf(plan, first);
+    if (times === undefined && this.#staleServed(first, startedAt)) {
+      const now = this.cache.clock.now();
+      const storedAt = first.producedAt ?? now;
+      return { kind: 'shared', outcome: 'STALE', served: { stored: first, times: { storedAt, expiresAt: now, now } } };
+    }
+    return { kind: 'shared', outcome: 'HIT', served: { stored: first, times } };
+  }
+
+  /**
+   * Whether a response shared with this request, and not the cache's fresh entry, is the
+   * stale one: produced before this request asked, rather than by the handler it waited for.
+   */
+  #staleServed(stored: StoredResponse, startedAt: number): boolean {
+    return this.options.swrSeconds > 0 && stored.producedAt !== undefined && stored.producedAt < startedAt;
   }
 
   async #complete(
@@ -141,7 +158,9 @@ export class RouteCache<Req> {
     loaded: Promise<unknown>,
   ): Promise<Served | undefined> {
     const stored =
-      response !== undefined && whyNotStored(response, this.options) === undefined ? toStored(response) : null;
+      response !== undefined && whyNotStored(response, this.options) === undefined
+        ? toStored(response, this.cache.clock.now())
+        : null;
     captured.resolve(stored);
     await loaded;
     if (stored === null) return undefined;

@@ -1,7 +1,8 @@
 // On a real Redis (started on a free port, as @cachewise/redis's tests do): the stored
 // response's bytes, status and headers round-trip through the default serializer.
 import { createCache } from '@cachewise/core';
-import { redisStore } from '@cachewise/redis';
+import { deferred, fakeClock } from '@cachewise/core/testing';
+import { redisStore, redlockProtector } from '@cachewise/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../redis/test/helpers/index.js';
 import { type App, FRAMEWORKS, get, serve } from './helpers.js';
@@ -59,5 +60,50 @@ describe.each(FRAMEWORKS)('%s on Redis', (framework) => {
     expect((await get(`${app.url}/blob`)).headers.get('x-cache')).toBe('MISS');
     expect(calls).toBe(2);
     await cache.close();
+  });
+
+  it('serves STALE while one request refreshes, with the Redlock protector on', async () => {
+    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const cache = createCache({
+      store: redisStore({ client: server.client(), prefix: server.newPrefix() }),
+      stampede: redlockProtector({ client: server.client(), prefix: server.newPrefix() }),
+      clock,
+      jitter: 0,
+      setAsDefault: false,
+    });
+    let version = 0;
+    let gate: ReturnType<typeof deferred<void>> | undefined;
+    const staleApp = await serve(framework, cache, [
+      {
+        method: 'GET',
+        path: '/doc',
+        cache: { ttl: '10s', staleWhileRevalidate: '1m' },
+        handler: async () => {
+          const mine = ++version;
+          if (gate !== undefined) await gate.promise;
+          return { body: { version: mine } };
+        },
+      },
+    ]);
+    try {
+      expect((await get(`${staleApp.url}/doc`)).headers.get('x-cache')).toBe('MISS');
+      clock.advance(15_000);
+      gate = deferred<void>();
+      const refreshing = get(`${staleApp.url}/doc`);
+      while (version < 2) await new Promise((resolve) => setImmediate(resolve));
+      const stale = await get(`${staleApp.url}/doc`);
+      expect(stale.headers.get('x-cache')).toBe('STALE');
+      expect(JSON.parse(stale.text)).toEqual({ version: 1 });
+      expect(stale.headers.get('age')).toBe('15');
+      gate.resolve();
+      expect(JSON.parse((await refreshing).text)).toEqual({ version: 2 });
+      const hit = await get(`${staleApp.url}/doc`);
+      expect(hit.headers.get('x-cache')).toBe('HIT');
+      expect(JSON.parse(hit.text)).toEqual({ version: 2 });
+      expect(version).toBe(2);
+    } finally {
+      await staleApp.close();
+      await cache.close();
+    }
   });
 });

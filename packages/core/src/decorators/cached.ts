@@ -65,6 +65,7 @@ const KNOWN: { [K in keyof Required<CachedFunctionOptions>]: true } = {
   name: true,
   staleWhileRevalidate: true,
   staleIfError: true,
+  revalidate: true,
   earlyRefresh: true,
 };
 
