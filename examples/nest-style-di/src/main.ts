@@ -37,7 +37,14 @@ show('badge(2) (hit: user:2 was not touched)', await service.badge(2));
 const { hits, misses, loads, byMethod } = cache.stats();
 console.log(`stats: hits=${hits} misses=${misses} loads=${loads}`);
 for (const [label, row] of Object.entries(byMethod)) console.log(`  ${label}: hits=${row.hits} loads=${row.loads}`);
-await app.close();
-console.log(
-  `after app.close(): badge(1) runs uncached -> ${JSON.stringify(await service.badge(1))}  queries=${db.queries}`,
-);
+if (process.argv.includes('--until-signal')) {
+  // Stay up like a service until SIGTERM or SIGINT (Ctrl-C): enableShutdownHooks() then
+  // closes the application, and with it the cache.
+  setInterval(() => {}, 60_000);
+  console.log('running until SIGTERM or SIGINT');
+} else {
+  await app.close();
+  console.log(
+    `after app.close(): badge(1) runs uncached -> ${JSON.stringify(await service.badge(1))}  queries=${db.queries}`,
+  );
+}

@@ -1,7 +1,9 @@
 // Builds examples/nest-style-di and runs it as a child process: a NestJS application
 // context whose injected repository and service cache through an injected Cache.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildExample, lineStartingWith, runExample } from '../../run-example.js';
+import { buildExample, exampleDir, lineStartingWith, runExample } from '../../run-example.js';
 
 let lines: string[];
 beforeAll(async () => {
@@ -46,5 +48,26 @@ describe('examples/nest-style-di', () => {
     expect(lineStartingWith(lines, 'after app.close():')).toBe(
       'after app.close(): badge(1) runs uncached -> "Ada Lovelace #1"  queries=7',
     );
+  });
+
+  it('with --until-signal it stays up, and SIGTERM closes the application and the cache', async () => {
+    const child = spawn(process.execPath, ['dist/main.js', '--until-signal'], { cwd: exampleDir('nest-style-di') });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const exited = once(child, 'exit');
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk;
+        if (stdout.includes('running until SIGTERM or SIGINT\n')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`exited before it was up:\n${stdout}${stderr}`)));
+    });
+    expect(stdout).not.toContain('cache closed');
+    child.kill('SIGTERM');
+    await exited;
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('cache closed (SIGTERM)');
+    expect(child.signalCode).toBe('SIGTERM'); // Nest re-raises the signal once it has shut down
+    expect(stderr).toBe('');
   });
 });

@@ -10,18 +10,18 @@ beforeAll(async () => {
 });
 
 /** The JSON value printed after `->` on the line that starts with `label`. */
-function valueOf(label: string): unknown {
+function printedValue(label: string): unknown {
   const line = lineStartingWith(lines, label);
   return JSON.parse(line.slice(line.indexOf('-> ') + 3));
 }
 
 describe('examples/quickstart', () => {
   it('prints each call with its result: null is cached, the write is seen', () => {
-    expect(valueOf('findById(1)  (hit)')).toEqual({ id: 1, name: 'Ada' });
-    expect(valueOf('findById(42) (hit)')).toBeNull();
-    expect(valueOf('findById(1)  (miss after the write)')).toEqual({ id: 1, name: 'Ada Lovelace' });
-    expect(valueOf('findById(1)  (hit, new name)')).toEqual({ id: 1, name: 'Ada Lovelace' });
-    expect(valueOf('10 concurrent findById(2)')).toBe('10 results, all {"id":2,"name":"Grace"}');
+    expect(printedValue('findById(1)  (hit)')).toEqual({ id: 1, name: 'Ada' });
+    expect(printedValue('findById(42) (hit)')).toBeNull();
+    expect(printedValue('findById(1)  (miss after the write)')).toEqual({ id: 1, name: 'Ada Lovelace' });
+    expect(printedValue('findById(1)  (hit, new name)')).toEqual({ id: 1, name: 'Ada Lovelace' });
+    expect(printedValue('10 concurrent findById(2)')).toBe('10 results, all {"id":2,"name":"Grace"}');
   });
 
   it('ends with the stats: 16 calls, 4 database queries', () => {
