@@ -42,6 +42,25 @@ export async function runExample(name: string, env: Record<string, string> = {})
   }
 }
 
+/** Runs `node dist/main.js` in `examples/<name>` expecting it to fail; resolves with its exit code and output. */
+export async function runFailingExample(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['dist/main.js'], {
+      cwd: exampleDir(name),
+      env: { ...process.env, ...env },
+      timeout: 30_000,
+    });
+    throw new Error(`examples/${name} succeeded where it should have failed:\n${stdout}${stderr}`);
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof code !== 'number') throw error;
+    return { code, stdout: stdout ?? '', stderr: stderr ?? '' };
+  }
+}
+
 /** The line that starts with `label`, trimmed (or an error listing every line). */
 export function lineStartingWith(lines: readonly string[], label: string): string {
   const found = lines.find((line) => line.trimStart().startsWith(label));

@@ -9,7 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { ArticleRepository, ArticleTable, createArticleCache, show } from './articles.js';
 
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+if (!/^rediss?:\/\//.test(url)) {
+  console.error(
+    `REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379); got ${JSON.stringify(url)}.`,
+  );
+  process.exit(1);
+}
 // A namespace of this run's own: entries of earlier runs, and anyone else's, are never read.
 const namespace = `articles-${randomBytes(4).toString('hex')}`;
 

@@ -1,8 +1,9 @@
 // Builds examples/redis-standard and runs it as a child process (which starts two more)
 // against a redis-server this test starts on a free port.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../packages/redis/test/helpers/free-port.js';
 import { type RedisServer, startRedis } from '../../../packages/redis/test/helpers/index.js';
-import { buildExample, runExample } from '../../run-example.js';
+import { buildExample, runExample, runFailingExample } from '../../run-example.js';
 
 interface Step {
   who: 'main' | 'reader';
@@ -81,5 +82,23 @@ describe('examples/redis-standard', () => {
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(11 * 60);
     }
+  });
+
+  it('refuses a REDIS_URL that is not a redis:// URL, saying what is valid', async () => {
+    const { code, stderr } = await runFailingExample('redis-standard', { REDIS_URL: '127.0.0.1:6379' });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379); got "127.0.0.1:6379".\n',
+    );
+  });
+
+  it('says so when nothing answers at REDIS_URL', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const { code, stdout, stderr } = await runFailingExample('redis-standard', { REDIS_URL: url });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(
+      `Cannot reach Redis at ${url}.\nStart redis-server, or set REDIS_URL=redis://host:port.\n`,
+    );
   });
 });
