@@ -31,6 +31,7 @@ try {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'cachewise-example-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // however the run ends
 const table = new ArticleTable(join(dir, 'articles.json'));
 table.save([
   { id: 1, title: 'Caching without tears', author: 'ada' },
@@ -65,4 +66,3 @@ show(me, 'titlesBy("ada") (miss after the write)', await articles.titlesBy('ada'
 
 await cache.close();
 await client.quit(); // our client: the store never closes a client it was given
-rmSync(dir, { recursive: true, force: true });
