@@ -68,14 +68,27 @@ export class KeyMemo<K = string, V = string> {
 export const REST_FACTOR = 8;
 
 /**
+ * A memoized call's storage key, and the tag-id list its tags function gave last for that
+ * argument when it gave one tag (set by the decorator, checked against the tag each time).
+ */
+export interface HotKey {
+  readonly key: string;
+  tag: string | undefined;
+  tagIds: readonly string[] | undefined;
+}
+
+/**
  * The storage keys of one method's recent single-argument calls (an integer or a short
  * plain string), so that a hot key is built, flattened and hashed once instead of on
- * every hit.
+ * every hit. The entry of the last call is kept in {@link last}, so the decorator finds
+ * that call's tag ids without a second lookup.
  */
 export class HotKeys {
-  readonly #keys: KeyMemo<number | string>;
+  readonly #keys: KeyMemo<number | string, HotKey>;
   /** Class names seen in this method's arguments: two classes of one name must not share keys. */
   readonly #classes = new ArgClasses();
+  /** The memo entry of the last {@link keyOf} call, or undefined when that call had none. */
+  last: HotKey | undefined;
 
   constructor(
     readonly prefix: string,
@@ -91,14 +104,24 @@ export class HotKeys {
       // -0 is never memoized, but a Map finds 0's key for it (SameValueZero): skip the lookup.
       if (typeof arg === 'string' || (typeof arg === 'number' && !Object.is(arg, -0))) {
         const known = this.#keys.get(arg);
-        if (known !== undefined) return known;
+        if (known !== undefined) {
+          this.last = known;
+          return known.key;
+        }
         // Built flat (see flat()): the store keeps this very string for the entry.
         const key = flat(this.prefix, encodeArgs(args, where, this.#classes));
         // Only values whose encoding is a fast path: -0 and 0 are one Map key but two encodings.
-        if (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg)) this.#keys.set(arg, key);
+        if (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg)) {
+          const entry: HotKey = { key, tag: undefined, tagIds: undefined };
+          this.#keys.set(arg, entry);
+          this.last = entry;
+        } else {
+          this.last = undefined;
+        }
         return key;
       }
     }
+    this.last = undefined;
     return flat(this.prefix, encodeArgs(args, where, this.#classes));
   }
 }

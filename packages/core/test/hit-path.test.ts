@@ -254,4 +254,35 @@ describe('the hit path of a decorated method', () => {
     await byName.find('x');
     expect(loads).toBe(before + 1);
   });
+
+  it('a tags function that builds another key of its own method still tags the call it was called for', async () => {
+    createCache({ store: memoryStore(), namespace: 'hp', jitter: 0, setAsDefault: true });
+    const cache = getDefaultCache()!;
+    let loads = 0;
+    class Repo {
+      @Cached({
+        tags: (id: number) => {
+          void cache.getEntry(methodKey(Repo, 'find', id + 1)); // builds find(id + 1)'s key meanwhile
+          return [`user:${id}`];
+        },
+      })
+      async find(id: number): Promise<number> {
+        loads++;
+        return id;
+      }
+    }
+    const repo = new Repo();
+    for (let round = 0; round < 3; round++) {
+      await repo.find(1);
+      await repo.find(2);
+    }
+    expect(loads).toBe(2);
+    expect((await cache.getEntry(methodKey(Repo, 'find', 1)))?.tags).toEqual(['user:1']);
+    expect((await cache.getEntry(methodKey(Repo, 'find', 2)))?.tags).toEqual(['user:2']);
+    await cache.invalidateTags(['user:2']);
+    await repo.find(1);
+    expect(loads).toBe(2);
+    await repo.find(2);
+    expect(loads).toBe(3);
+  });
 });

@@ -34,22 +34,10 @@ export interface Binding {
    * `(id) => [\`user:${id}\`]`): a hit then reuses the very list its entry recorded.
    */
   readonly singleTags: KeyMemo<string, readonly string[]>;
-  /**
-   * The same, found by the call's one argument (an integer or a short string, which is
-   * cheaper to look up than the tag string the function has just built): a hit checks the
-   * function's tag against the remembered one and takes its list.
-   */
-  readonly argTags: KeyMemo<number | string, ArgTags>;
   /** Tag ids when the tags do not depend on the arguments. */
   readonly staticTags: readonly string[] | undefined;
   /** Class-level tags, prepended to argument-dependent ones. */
   readonly classTags: readonly string[];
-}
-
-/** @internal The one tag a tags function gave for an argument, and its tag-id list. */
-export interface ArgTags {
-  readonly tag: string;
-  readonly ids: readonly string[];
 }
 
 const records = new WeakMap<Function, MethodRecord>();
@@ -135,7 +123,6 @@ export class MethodRecord {
       keys: new HotKeys(methodKeyPrefix(cache.namespace, label)),
       userKeys: new BuiltKeys((key) => userKey(cache.namespace, key)),
       singleTags: new KeyMemo(),
-      argTags: new KeyMemo(),
       staticTags: typeof tags === 'function' ? undefined : cache.tagIds([...classTags, ...tags], `${label}: \`tags\``),
       classTags,
     };
@@ -160,7 +147,11 @@ export class MethodRecord {
   /** The tag ids of a call with `args`. */
   tagsOf(binding: Binding, self: unknown, args: unknown[]): readonly string[] {
     if (binding.staticTags !== undefined) return binding.staticTags;
-    const tags = (this.spec.tags as (...a: unknown[]) => readonly string[]).apply(self, args);
+    // The memo entry of this call's key (keyOf ran just before). Whatever entry it is, the
+    // list it holds is the one for the tag it holds, checked below against this call's.
+    const hot = this.spec.key === undefined ? binding.keys.last : undefined;
+    const fn = this.spec.tags as (...a: unknown[]) => readonly string[];
+    const tags = args.length === 1 ? fn.call(self, args[0]) : fn.apply(self, args);
     if (!Array.isArray(tags)) {
       throw new CacheOptionsError(
         `${binding.policy.label}: the \`tags\` function must return an array of non-empty strings; it returned ${describeValue(tags)}`,
@@ -169,20 +160,16 @@ export class MethodRecord {
     if (binding.classTags.length === 0) {
       const only: unknown = tags.length === 1 ? tags[0] : undefined;
       if (typeof only === 'string' && only.length > 0 && only.length <= MAX_MEMO_KEY_LENGTH) {
-        const arg = args.length === 1 ? args[0] : undefined;
-        const byArg =
-          (typeof arg === 'number' && Number.isInteger(arg) && !Object.is(arg, -0)) ||
-          (typeof arg === 'string' && arg.length <= MAX_MEMO_KEY_LENGTH);
-        if (byArg) {
-          const seen = binding.argTags.get(arg as number | string);
-          if (seen !== undefined && seen.tag === only) return seen.ids;
-        }
+        if (hot !== undefined && hot.tag === only) return hot.tagIds!;
         let ids = binding.singleTags.get(only);
         if (ids === undefined) {
           ids = binding.cache.tagIds(tags, `${binding.policy.label}: the \`tags\` function's result`);
           binding.singleTags.set(only, ids);
         }
-        if (byArg) binding.argTags.set(arg as number | string, { tag: only, ids });
+        if (hot !== undefined) {
+          hot.tag = only;
+          hot.tagIds = ids;
+        }
         return ids;
       }
       return binding.cache.tagIds(tags, `${binding.policy.label}: the \`tags\` function's result`);
