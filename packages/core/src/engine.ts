@@ -286,7 +286,7 @@ export class Engine {
         beta > 0 &&
         refreshEarly(this.#options.clock.now(), record.expiresAt, record.delta, beta, this.#options.random())
       ) {
-        this.#loads.refresh(read, key, tags, policy, fn, self, args, true);
+        this.#refresh(read, key, tags, policy, fn, self, args, true);
       }
       this.#report.hit(key, policy);
       return Promise.resolve(record.value);
@@ -311,7 +311,7 @@ export class Engine {
         this.#report.stale(key, policy, 'revalidating', stale.invalidated);
         return Promise.resolve(record.value);
       }
-      this.#loads.refresh(read, key, tags, policy, fn, self, args, false);
+      this.#refresh(read, key, tags, policy, fn, self, args, false);
       this.#report.stale(key, policy, 'revalidating', stale.invalidated);
       return Promise.resolve(record.value);
     }
@@ -324,7 +324,89 @@ export class Engine {
     return joined;
   }
 
+  /**
+   * A background refresh. A call with guessed tags (see {@link CallPolicy.realTags}) gets
+   * its own first, and their states when they are not the guess, read before the loader
+   * runs (P2). The caller has its value already: a failure here only means no refresh now.
+   */
+  #refresh(
+    read: Read,
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+    early: boolean,
+  ): void {
+    if (policy.realTags !== undefined) {
+      let real: readonly string[];
+      try {
+        real = policy.realTags(self, args);
+      } catch (error) {
+        this.#report.loadError(error, key, policy);
+        return;
+      }
+      if (real !== tags) {
+        if (this.queue.size !== 0 && this.queue.holds(key, real)) return;
+        this.#withStates(read, real, key, policy).then(
+          (withStates) => {
+            if (withStates !== undefined) this.#loads.refresh(withStates, key, real, policy, fn, self, args, early);
+          },
+          () => undefined,
+        );
+        return;
+      }
+    }
+    this.#loads.refresh(read, key, tags, policy, fn, self, args, early);
+  }
+
+  /**
+   * A load after a miss. A call with guessed tags gets its own first (a tags function that
+   * throws rejects the call, as it would before the read), and their states when they
+   * are not the guess, read before the loader runs (P2).
+   */
   #miss(
+    read: Read,
+    stale: Stale | undefined,
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
+    if (policy.realTags !== undefined) {
+      let real: readonly string[];
+      try {
+        real = policy.realTags(self, args);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (real !== tags) {
+        if (this.queue.size !== 0 && this.queue.holds(key, real)) return this.#uncached(key, policy, fn, self, args);
+        return this.#withStates(read, real, key, policy).then((withStates) =>
+          withStates === undefined
+            ? this.#uncached(key, policy, fn, self, args)
+            : this.#load(withStates, stale, key, real, policy, fn, self, args),
+        );
+      }
+    }
+    return this.#load(read, stale, key, tags, policy, fn, self, args);
+  }
+
+  /** `read` with the states of `tags` instead; undefined (counted and emitted) when the store failed. */
+  async #withStates(read: Read, tags: readonly string[], key: string, policy: CallPolicy): Promise<Read | undefined> {
+    try {
+      const states = await this.#options.store.readTags(tags);
+      return { record: read.record, tags: states, generation: read.generation };
+    } catch (error) {
+      this.#report.storeError(error, key, policy);
+      return undefined;
+    }
+  }
+
+  #load(
     read: Read,
     stale: Stale | undefined,
     key: string,

@@ -25,6 +25,13 @@ export interface CallPolicy extends PolicySettings {
   readonly graceMs: number;
   /** `resultTags` as tag ids (checked, namespaced); throws a CacheOptionsError for a bad answer. */
   readonly resultTagIds: ((value: unknown, args: readonly unknown[]) => readonly string[]) | undefined;
+  /**
+   * Set when a call's tags are a guess (the tag ids a tags function gave last for the
+   * same arguments, so a hit need not call it): the call's own tag ids, asked for only
+   * when it loads or refreshes. A hit needs none: an entry is judged by the tags it was
+   * written with.
+   */
+  readonly realTags?: (self: unknown, args: unknown[]) => readonly string[];
 }
 
 /** @internal A cached method or function, called with `this` and the call's arguments. */

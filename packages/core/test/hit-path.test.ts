@@ -285,4 +285,90 @@ describe('the hit path of a decorated method', () => {
     await repo.find(2);
     expect(loads).toBe(3);
   });
+
+  it('a hit does not call the tags function once it has run for that argument; a load does', async () => {
+    createCache({ store: memoryStore(), namespace: 'hp', jitter: 0, setAsDefault: true });
+    const cache = getDefaultCache()!;
+    let tagCalls = 0;
+    let loads = 0;
+    class Repo {
+      @Cached({
+        tags: (id: number) => {
+          tagCalls++;
+          return [`user:${id}`];
+        },
+      })
+      async find(id: number): Promise<number> {
+        loads++;
+        return id;
+      }
+    }
+    const repo = new Repo();
+    await repo.find(1);
+    expect([loads, tagCalls]).toEqual([1, 1]);
+    for (let i = 0; i < 5; i++) expect(await repo.find(1)).toBe(1);
+    expect([loads, tagCalls]).toEqual([1, 1]);
+    await cache.invalidateTags(['user:1']);
+    await repo.find(1); // a miss: the function runs for the entry it writes
+    expect([loads, tagCalls]).toEqual([2, 2]);
+  });
+
+  it('a tags function that throws rejects a call that loads, not a hit', async () => {
+    createCache({ store: memoryStore(), namespace: 'hp', jitter: 0, setAsDefault: true });
+    const cache = getDefaultCache()!;
+    let broken = false;
+    class Repo {
+      @Cached({
+        tags: (id: number) => {
+          if (broken) throw new Error('tags broke');
+          return [`user:${id}`];
+        },
+      })
+      async find(id: number): Promise<number> {
+        return id;
+      }
+    }
+    const repo = new Repo();
+    await repo.find(1);
+    broken = true;
+    expect(await repo.find(1)).toBe(1);
+    await cache.invalidateTags(['user:1']);
+    await expect(repo.find(1)).rejects.toThrow('tags broke');
+    broken = false;
+    expect(await repo.find(1)).toBe(1);
+  });
+
+  it("a background refresh writes with the tags function's answer of its time, not the guess", async () => {
+    const clock = (await import('./helpers.js')).testClock();
+    createCache({
+      store: memoryStore({ clock }),
+      clock,
+      namespace: 'hp',
+      jitter: 0,
+      ttl: '1m',
+      staleWhileRevalidate: '5m',
+      setAsDefault: true,
+    });
+    const cache = getDefaultCache()!;
+    let tenant = 'a';
+    let loads = 0;
+    class Repo {
+      @Cached({ tags: (id: number) => [`${tenant}:user:${id}`] })
+      async find(id: number): Promise<string> {
+        loads++;
+        return `${tenant}${id}`;
+      }
+    }
+    const repo = new Repo();
+    expect(await repo.find(1)).toBe('a1');
+    tenant = 'b';
+    clock.advance(60_000);
+    expect(await repo.find(1)).toBe('a1'); // stale, refreshed in the background
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(loads).toBe(2);
+    expect((await cache.getEntry(methodKey(Repo, 'find', 1)))?.tags).toEqual(['b:user:1']);
+    await cache.invalidateTags(['b:user:1']);
+    expect(await repo.find(1)).toBe('b1');
+    expect(loads).toBe(3);
+  });
 });

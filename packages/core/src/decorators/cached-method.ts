@@ -34,6 +34,14 @@ export interface Binding {
    * `(id) => [\`user:${id}\`]`): a hit then reuses the very list its entry recorded.
    */
   readonly singleTags: KeyMemo<string, readonly string[]>;
+  /**
+   * `policy` for calls whose tags are a guess: a one-argument call of a method with a
+   * tags function, whose key memo entry holds the tag ids that function gave last for
+   * that argument. A hit then does not call the function (an entry is judged by the tags
+   * it was written with); a load or refresh calls it (`realTags`). Undefined when the
+   * method has a `key` function, class tags, or static tags.
+   */
+  readonly guess: CallPolicy | undefined;
   /** Tag ids when the tags do not depend on the arguments. */
   readonly staticTags: readonly string[] | undefined;
   /** Class-level tags, prepended to argument-dependent ones. */
@@ -110,16 +118,27 @@ export class MethodRecord {
     const ttlMs = this.spec.ttlMs ?? config?.ttlMs ?? cache.options.ttlMs;
     const classTags = config?.tags ?? [];
     const tags = this.spec.tags;
+    const policy = cache.policy(label, {
+      ttlMs,
+      ttlOf: this.spec.ttlOf,
+      resultTags: this.spec.resultTags,
+      freshness: resolveFreshness(this.spec.freshness, label, cache.options.freshness),
+      unless: this.spec.unless,
+      requirePromise: !this.standalone,
+    });
+    const guessing = typeof tags === 'function' && this.spec.key === undefined && classTags.length === 0;
     const binding: Binding = {
       cache,
-      policy: cache.policy(label, {
-        ttlMs,
-        ttlOf: this.spec.ttlOf,
-        resultTags: this.spec.resultTags,
-        freshness: resolveFreshness(this.spec.freshness, label, cache.options.freshness),
-        unless: this.spec.unless,
-        requirePromise: !this.standalone,
-      }),
+      policy,
+      guess: guessing
+        ? {
+            ...policy,
+            realTags: (self, args) => {
+              binding.keys.keyOf(args, label); // the call's own memo entry, for tagsOf
+              return this.tagsOf(binding, self, args);
+            },
+          }
+        : undefined,
       keys: new HotKeys(methodKeyPrefix(cache.namespace, label)),
       userKeys: new BuiltKeys((key) => userKey(cache.namespace, key)),
       singleTags: new KeyMemo(),
@@ -172,6 +191,8 @@ export class MethodRecord {
         }
         return ids;
       }
+      // Not one tag: no guess for this argument's next hit.
+      if (hot !== undefined) hot.tagIds = undefined;
       return binding.cache.tagIds(tags, `${binding.policy.label}: the \`tags\` function's result`);
     }
     return binding.cache.tagIds(
@@ -226,14 +247,13 @@ export function cachedWrapper(record: MethodRecord, original: AnyMethod): AnyMet
         return Promise.resolve(original.apply(this, args));
       const owner = record.owner(this, wrapper);
       const binding = record.bind(record.resolveCache(this, owner), owner);
-      return binding.cache.call(
-        record.keyOf(binding, this, args),
-        record.tagsOf(binding, this, args),
-        binding.policy,
-        original,
-        this,
-        args,
-      );
+      const key = record.keyOf(binding, this, args);
+      // A hit with the tag ids this argument's tags function gave last: no need to call it.
+      const hot = binding.guess === undefined ? undefined : binding.keys.last;
+      if (hot !== undefined && hot.tagIds !== undefined) {
+        return binding.cache.call(key, hot.tagIds, binding.guess!, original, this, args);
+      }
+      return binding.cache.call(key, record.tagsOf(binding, this, args), binding.policy, original, this, args);
     } catch (error) {
       return Promise.reject(error);
     }
