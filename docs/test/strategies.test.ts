@@ -10,7 +10,12 @@ const cells = (table: string): string[][] =>
   table
     .split('\n')
     .filter((line) => !/^[|\s-]+$/.test(line))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
 const page = readFileSync(fileURLToPath(new URL('../strategies.md', import.meta.url)), 'utf8');
 
 describe('the strategy comparison on docs/strategies.md', async () => {

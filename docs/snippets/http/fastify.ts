@@ -10,7 +10,7 @@ const handler = async (req: FastifyRequest) => ({ id: (req.params as { id: strin
 // #region fastify
 import { fastifyCache } from '@cachewise/http/fastify';
 
-app.register(fastifyCache(cache, { ttl: '1m' }));
+await app.register(fastifyCache(cache, { ttl: '1m' })); // awaited: routes added before it loads are not cached
 app.get('/users/:id', { config: { cache: { ttl: '30s', tags: (req) => [`user:${req.params.id}`] } } }, handler);
 // #endregion fastify
 
