@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitepress';
+import { repositoryLinks } from './links.js';
 
 const docsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoDir = resolve(docsDir, '..');
@@ -23,36 +24,14 @@ export default defineConfig({
   // Link checking stays on: a dead link fails the build.
   ignoreDeadLinks: false,
   srcExclude: ['test/**', 'snippets/**'],
-  // The local search index is one chunk of about 1 MB; that is expected.
-  vite: { build: { chunkSizeWarningLimit: 2000 } },
   markdown: {
-    config(md) {
-      const defaultOpen = md.renderer.rules.link_open;
-      md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
-        const token = tokens[idx];
-        const href = token?.attrGet('href');
-        if (token && href?.startsWith('../') && typeof env?.path === 'string') {
-          const [path = '', hash] = href.split('#');
-          const target = resolve(dirname(env.path), path);
-          const inRepo = relative(repoDir, target);
-          if (relative(docsDir, target).startsWith('..')) {
-            if (inRepo.startsWith('..') || !existsSync(target)) {
-              throw new Error(`${relative(repoDir, env.path)}: dead link to ${href}`);
-            }
-            const kind = path.endsWith('/') ? 'tree' : 'blob';
-            token.attrSet('href', `${sourceBase.replace('/blob/', `/${kind}/`)}${inRepo}${hash ? `#${hash}` : ''}`);
-          }
-        }
-        return defaultOpen ? defaultOpen(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
-      };
-    },
+    config: (md) => repositoryLinks(md, { docsDir, repoDir, sourceBase }),
   },
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/getting-started' },
       { text: 'API', link: '/api/' },
     ],
-    search: { provider: 'local' },
     sidebar: [
       {
         text: 'Introduction',

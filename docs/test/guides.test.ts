@@ -17,7 +17,7 @@ function files(dir: string, suffix: string): string[] {
 }
 
 /** Code fences in TypeScript or JavaScript (```ts, ```js, ```typescript, ```tsx …). */
-export function inlineCodeFences(markdown: string): string[] {
+function inlineCodeFences(markdown: string): string[] {
   return [...markdown.matchAll(/^\s*(?:```|~~~)\s*(ts|tsx|mts|cts|js|jsx|mjs|cjs|typescript|javascript)\b.*$/gim)].map(
     (match) => match[0].trim(),
   );
