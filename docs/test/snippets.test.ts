@@ -56,6 +56,28 @@ describe('getting started', () => {
   });
 });
 
+describe('standard decorators', () => {
+  it('the same repository, compiled without experimentalDecorators, caches and invalidates', async () => {
+    // A path the type check of docs/test (legacy decorators) does not follow:
+    // docs/snippets/standard has its own tsconfig.
+    const file = new URL('../snippets/standard/user-repository.ts', import.meta.url).pathname;
+    const { cache, UserRepository } = (await import(/* @vite-ignore */ file)) as {
+      cache: Cache;
+      UserRepository: new () => {
+        findById(id: number): Promise<unknown>;
+        rename(id: number, name: string): Promise<void>;
+      };
+    };
+    setDefaultCache(cache);
+    const users = new UserRepository();
+    await users.findById(1);
+    await users.findById(1);
+    await users.rename(1, 'Ada K.');
+    expect(await users.findById(1)).toMatchObject({ name: 'Ada K.' });
+    expect(cache.stats().byMethod['UserRepository.findById']).toMatchObject({ hits: 1, misses: 2 });
+  });
+});
+
 describe('decorators', () => {
   it('@Cached: shorthand, defaults, fixed and function tags, key, condition and unless', async () => {
     const cache = freshDefault();
