@@ -32,6 +32,7 @@ describe('pnpm docs:build', () => {
       'migrate/nestjs-cache-manager.html',
       'api/index.html',
       'api/@cachewise/core/index.html',
+      'api/@cachewise/core/main.html',
       'api/@cachewise/core/store.html',
       'api/@cachewise/core/testing.html',
       'api/@cachewise/memory.html',
@@ -50,7 +51,7 @@ describe('pnpm docs:build', () => {
     expect(readFileSync(join(dist, 'stampede.html'), 'utf8')).toContain(
       'https://github.com/cachewise/cachewise/blob/main/README.md',
     );
-    expect(readFileSync(join(dist, 'api/@cachewise/core/index.html'), 'utf8')).toContain('createCache');
+    expect(readFileSync(join(dist, 'api/@cachewise/core/main.html'), 'utf8')).toContain('createCache');
   });
 });
 
