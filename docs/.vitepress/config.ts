@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitepress';
-import { repositoryLinks } from './links.js';
+import { githubSlug, repositoryLinks } from './links.js';
 
 const docsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoDir = resolve(docsDir, '..');
@@ -25,6 +25,7 @@ export default defineConfig({
   ignoreDeadLinks: false,
   srcExclude: ['test/**', 'snippets/**'],
   markdown: {
+    anchor: { slugify: githubSlug },
     config: (md) => repositoryLinks(md, { docsDir, repoDir, sourceBase }),
   },
   themeConfig: {

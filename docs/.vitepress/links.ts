@@ -39,3 +39,17 @@ export function repositoryLinks(md: MarkdownRenderer, options: RepositoryLinkOpt
       : self.renderToken(tokens, idx, markdownOptions);
   };
 }
+
+/**
+ * Heading anchors as GitHub makes them (`## 1. TTL with jitter` → `1-ttl-with-jitter`,
+ * `method's` → `methods`), so that a link such as `invalidation.md#1-ttl-with-jitter` works
+ * both on the site and when the Markdown is read on GitHub. VitePress's own slugs differ
+ * (`_1-ttl-with-jitter`, `method-s`).
+ */
+export function githubSlug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
+}

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { githubSlug } from '../.vitepress/links.js';
 
 const docs = fileURLToPath(new URL('..', import.meta.url));
 const repo = join(docs, '..');
@@ -75,6 +76,38 @@ describe('the guides', () => {
     }
     expect(broken).toEqual([]);
     expect(count).toBeGreaterThanOrEqual(60);
+  });
+
+  it('link to headings that exist (GitHub-style anchors, which the site uses too)', () => {
+    const headings = new Map<string, Set<string>>();
+    const text = new Map<string, string>();
+    for (const path of guides) {
+      const markdown = readFileSync(path, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+      text.set(path, markdown);
+      const slugs = [...markdown.matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) =>
+        githubSlug(match[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/`/g, '')),
+      );
+      headings.set(path, new Set(slugs));
+    }
+    const broken: string[] = [];
+    let checked = 0;
+    for (const [path, markdown] of text) {
+      for (const match of markdown.matchAll(/\]\(([^)\s#]*\.md)?#([^)\s]+)\)/g)) {
+        const target = match[1] === undefined ? path : join(path, '..', match[1]);
+        const slugs = headings.get(target);
+        if (slugs === undefined) continue; // outside the guides (README): checked by GitHub
+        checked++;
+        if (!slugs.has(match[2]!)) broken.push(`${relative(docs, path)}: ${match[1] ?? ''}#${match[2]}`);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('make anchors as GitHub does', () => {
+    expect(githubSlug('1. TTL with jitter')).toBe('1-ttl-with-jitter');
+    expect(githubSlug("Naming a cached method's entry: methodKey")).toBe('naming-a-cached-methods-entry-methodkey');
+    expect(githubSlug('fakeClock and deferred for your own tests')).toBe('fakeclock-and-deferred-for-your-own-tests');
   });
 
   it('print every snippet file', () => {

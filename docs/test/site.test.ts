@@ -52,6 +52,11 @@ describe('pnpm docs:build', () => {
       'https://github.com/cachewise/cachewise/blob/main/README.md',
     );
     expect(readFileSync(join(dist, 'api/@cachewise/core/main.html'), 'utf8')).toContain('createCache');
+    // Anchors as on GitHub, so links written for either work on both.
+    expect(readFileSync(join(dist, 'invalidation.html'), 'utf8')).toContain('id="1-ttl-with-jitter"');
+    expect(readFileSync(join(dist, 'decorators.html'), 'utf8')).toContain(
+      'id="naming-a-cached-methods-entry-methodkey"',
+    );
   });
 });
 
