@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 // SWC compiles every TypeScript file under test (unplugin-swc turns Vite's own transform
 // off). Most tests use legacy `experimentalDecorators` with emitted metadata; files under
-// `test/standard/` use TC39 standard decorators.
-const standardDecorators = /[\\/]test[\\/]standard[\\/].*\.ts$/;
+// `test/standard/` (and the guides' `docs/snippets/standard/`) use TC39 standard decorators.
+const standardDecorators = /[\\/](?:test|snippets)[\\/]standard[\\/].*\.ts$/;
 const parser = { syntax: 'typescript', decorators: true } as const;
 // .ci/run asks for a JSON report too, to print its own totals line.
 const jsonReport = process.env.CACHEWISE_TEST_REPORT;
@@ -56,7 +56,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'ioredis5', include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] },
+        test: {
+          name: 'ioredis5',
+          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/test/**/*.test.ts'],
+        },
       },
       {
         extends: true,

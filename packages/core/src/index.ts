@@ -1,3 +1,9 @@
+/**
+ * The application API: `createCache` and the `Cache`, the decorators, `cached()`, `tiered()`,
+ * errors and their guards, serializers, and the types they use.
+ *
+ * @module main
+ */
 export type { BreakerState } from './breaker.js';
 export type { Bus, BusHandlers } from './bus.js';
 export { Cache, createCache, getDefaultCache, setDefaultCache } from './cache.js';

@@ -3,7 +3,7 @@ import { defaultJsonCodec, type JsonCodec, jsonCodecOf, type Serializer } from '
 
 /**
  * The stored envelope: a value and what is needed to judge it later. Stores that hold
- * live values keep this object as it is; byte stores keep {@link encodeRecord}'s output.
+ * live values keep this object as it is; byte stores keep the encoded bytes core gives them.
  */
 export interface CacheRecord<T = unknown> {
   readonly value: T;

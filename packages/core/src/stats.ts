@@ -51,7 +51,7 @@ export interface CacheCounters {
   uncacheable: number;
 }
 
-/** A snapshot of {@link CacheCounters} plus the rates. */
+/** A snapshot of the cache's counters plus the rates. */
 export interface CounterSnapshot extends Readonly<CacheCounters> {
   /** hits / (hits + misses): how often the store answered. 0 before the first lookup. */
   readonly hitRate: number;

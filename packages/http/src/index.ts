@@ -5,6 +5,8 @@
  *
  * @example
  * import type { HttpCacheOptions } from '@cachewise/http';
+ *
+ * @module main
  */
 export { KEY_PREFIX } from './key.js';
 export type { CacheableMethod, HttpCacheOptions } from './options.js';

@@ -1,3 +1,8 @@
+/**
+ * `redisStore()`, `redisBus()` and `redlockProtector()` on ioredis.
+ *
+ * @module main
+ */
 export { redisBus } from './bus.js';
 export type { RedisBusOptions } from './bus-options.js';
 export type { RedisStoreOptions } from './options.js';

@@ -1,0 +1,3 @@
+// #region reflect-metadata
+import 'reflect-metadata';
+// #endregion reflect-metadata
