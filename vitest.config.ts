@@ -54,7 +54,10 @@ export default defineConfig({
   resolve: { conditions: ['@cachewise/source'] },
   test: {
     projects: [
-      { extends: true, test: { name: 'ioredis5', include: ['packages/*/test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'ioredis5', include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] },
+      },
       {
         extends: true,
         test: { name: 'ioredis6', include: redisOnIoredis6, env: { CACHEWISE_TEST_IOREDIS: 'ioredis6' } },
