@@ -2,7 +2,7 @@
 // names the variable and what would be valid.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../src/config.js';
-import { DemoSettingsError, readDemoSettings } from '../src/demo/settings.js';
+import { DemoSettingsError, demoModes, readDemoSettings } from '../src/demo/settings.js';
 
 describe('readConfig', () => {
   it('defaults: memory cache, port 3000, embedded database, no delay', () => {
@@ -58,5 +58,12 @@ describe('readDemoSettings', () => {
   ])('%o: %s', (env, message) => {
     expect(() => readDemoSettings(env)).toThrow(DemoSettingsError);
     expect(() => readDemoSettings(env)).toThrow(message);
+  });
+});
+
+describe('demoModes', () => {
+  it('runs redis and tiered only when a Redis server is there', () => {
+    expect(demoModes(true)).toEqual(['none', 'memory', 'redis', 'tiered']);
+    expect(demoModes(false)).toEqual(['none', 'memory']);
   });
 });

@@ -9,7 +9,7 @@ import { deleteKeys, findOnPath, type Running, startNodeProcess, startRedisServe
 import { renderReport } from './report.js';
 import { formatTable, type ModeResult, summarize } from './results.js';
 import { readHealth, Sampler } from './sampler.js';
-import { DemoSettingsError, readDemoSettings } from './settings.js';
+import { DemoSettingsError, demoModes, readDemoSettings } from './settings.js';
 
 let settings: ReturnType<typeof readDemoSettings>;
 try {
@@ -37,7 +37,7 @@ if (process.env.REDIS_URL) {
     log('redis-server is not on PATH and REDIS_URL is not set: running the none and memory modes only');
   }
 }
-const modes: CacheMode[] = redis === undefined ? ['none', 'memory'] : ['none', 'memory', 'redis', 'tiered'];
+const modes = demoModes(redis !== undefined);
 log(
   `${modes.length} modes x ${settings.requests.toLocaleString('en-US')} requests (at most ` +
     `${settings.maxDurationS} s each), ${settings.connections} connections, ` +

@@ -1,7 +1,7 @@
 // The demo's knobs, from environment variables.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Env, integer } from '../config.js';
+import { type CacheMode, type Env, integer } from '../config.js';
 
 export interface DemoSettings {
   /** Requests per mode. */
@@ -39,4 +39,9 @@ export function readDemoSettings(env: Env): DemoSettings {
   } catch (error) {
     throw new DemoSettingsError((error as Error).message);
   }
+}
+
+/** The modes the demo runs: Redis and tiered only with a Redis server (REDIS_URL, or redis-server on PATH). */
+export function demoModes(withRedis: boolean): CacheMode[] {
+  return withRedis ? ['none', 'memory', 'redis', 'tiered'] : ['none', 'memory'];
 }
