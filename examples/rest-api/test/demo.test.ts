@@ -68,9 +68,9 @@ describe('the demo, run short', () => {
   beforeAll(async () => {
     report = join(dir, 'report.html');
     result = await run('dist/demo/main.js', {
-      DEMO_REQUESTS: '400',
+      DEMO_REQUESTS: '300',
       DEMO_MAX_DURATION: '60',
-      SEED_USERS: '1000',
+      SEED_USERS: '500',
       DB_DELAY_MS: '5',
       DEMO_REPORT: report,
       // A redis-server of its own, even when REDIS_URL points the other tests at a shared one.
@@ -105,7 +105,7 @@ describe('the demo, run short', () => {
     for (const [mode, cells] of rows) {
       expect(cells[8], mode).toBe('0');
       expect(number(cells[4]), mode).toBe(0);
-      expect(number(cells[3]), mode).toBe(400);
+      expect(number(cells[3]), mode).toBe(300);
     }
     const none = number(rows.get('none')?.[5]);
     for (const mode of ['memory', 'redis', 'tiered']) {
