@@ -39,6 +39,7 @@ export default defineConfig({
         items: [
           { text: 'Getting started', link: '/getting-started' },
           { text: 'Installing', link: '/installing' },
+          { text: 'REST demo', link: '/demo' },
         ],
       },
       {
