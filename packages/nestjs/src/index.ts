@@ -8,6 +8,9 @@
  * import { CachewiseModule } from '@cachewise/nestjs';
  */
 export { CachewiseModule } from './cachewise.module.js';
+export type { HttpCacheRouteOptions } from './http-cache.js';
+export { CacheTags, CacheTTL, HttpCache } from './http-cache.js';
+export { CachewiseInterceptor } from './interceptor.js';
 export type {
   CachewiseCacheOptions,
   CachewiseModuleAsyncOptions,
