@@ -63,6 +63,16 @@ export function httpSuite(app: () => Served): void {
     expect(app().controller.runs).toBe(before + 2);
   });
 
+  it('lets a request with Authorization through to the handler, unstored', async () => {
+    const before = app().controller.runs;
+    const first = await get('/users/40', { authorization: 'Bearer a' });
+    const second = await get('/users/40', { authorization: 'Bearer a' });
+    await first.arrayBuffer();
+    await second.arrayBuffer();
+    expect(second.headers.get('x-cache')).toBeNull();
+    expect(app().controller.runs).toBe(before + 2);
+  });
+
   it("keeps a string's own Content-Type, and keys by the Vary headers named", async () => {
     const first = await get('/text');
     const text = await first.text();

@@ -149,6 +149,31 @@ describe('CachewiseModule.forRoot', () => {
   });
 });
 
+describe('when providers are bound', () => {
+  it("before a provider's own onModuleInit runs, in a module that imports the cache's", async () => {
+    @Injectable()
+    class Warm {
+      constructor(@Inject(Users) readonly users: Users) {}
+      async onModuleInit(): Promise<void> {
+        await this.users.find(1);
+        await this.users.find(1);
+      }
+    }
+    @Module({
+      imports: [CachewiseModule.forRoot({ store: () => memoryStore() })],
+      providers: [Users, Warm],
+      exports: [Users],
+    })
+    class Feature {}
+    @Module({ imports: [Feature] })
+    class App {}
+    const app = await context(App);
+    expect(app.get(Users).loads).toBe(1);
+    expect(app.get(Cache).stats().hits).toBe(1);
+    await app.close();
+  });
+});
+
 describe('CachewiseModule.forRootAsync', () => {
   @Injectable()
   class Config {
@@ -194,6 +219,9 @@ describe('bad options are CacheOptionsErrors naming the option', () => {
       CachewiseModule.forRootAsync({ useFactory: () => ({ store: memoryStore() }), inject: 'x' } as never),
     ).toThrow(/`inject` must be an array/);
     expect(() =>
+      CachewiseModule.forRootAsync({ useFactory: () => ({ store: memoryStore() }), imports: {} } as never),
+    ).toThrow(/`imports` must be an array/);
+    expect(() =>
       CachewiseModule.forRootAsync({ useFactory: () => ({ store: memoryStore() }), namespace: 'x' } as never),
     ).toThrow(/unknown option 'namespace'/);
     expect(() => UseCache('')).toThrow(/@UseCache: `name` must be a non-empty string/);
@@ -227,6 +255,15 @@ describe('bad options are CacheOptionsErrors naming the option', () => {
     })
     class TwoUnnamed {}
     await expect(context(TwoUnnamed)).rejects.toThrow(/already has an unnamed cache; give the others a `name`/);
+
+    @Module({
+      imports: [
+        CachewiseModule.forRoot({ name: 'twice', store: () => memoryStore() }),
+        CachewiseModule.forRoot({ name: 'twice', store: () => memoryStore() }),
+      ],
+    })
+    class TwoNamed {}
+    await expect(context(TwoNamed)).rejects.toThrow(/already has a cache named 'twice'; each `name` is used once/);
 
     @Module({ imports: [CachewiseModule.forRoot({ store: () => memoryStore() })], providers: [Sessions] })
     class NoSessions {}
