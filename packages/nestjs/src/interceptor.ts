@@ -20,10 +20,12 @@ import {
   Injectable,
   type NestInterceptor,
   StreamableFile,
+  type Type,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import { routeOptionsOf } from './http-cache.js';
+import { checkName, getCacheToken } from './tokens.js';
 
 /** What the interceptor reads of Express's and Fastify's requests and responses. */
 interface AnyRequest {
@@ -62,6 +64,30 @@ export class CachewiseInterceptor implements NestInterceptor {
   ) {
     checkCache(cache, 'CachewiseInterceptor');
     this.#adapter = adapterHost.httpAdapter?.getType() ?? 'express';
+  }
+
+  /**
+   * The interceptor on the cache named `name` (registered with `forRoot({ name })`)
+   * instead of the unnamed one.
+   *
+   * @example
+   * @UseInterceptors(CachewiseInterceptor.for('pages'))
+   */
+  static for(name: string): Type<CachewiseInterceptor> {
+    checkName(name, 'CachewiseInterceptor.for: `name`');
+    let named = namedInterceptors.get(name);
+    if (named === undefined) {
+      @Injectable()
+      class NamedCachewiseInterceptor extends CachewiseInterceptor {
+        constructor(@Inject(getCacheToken(name)) cache: Cache, @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost) {
+          super(cache, adapterHost);
+        }
+      }
+      Object.defineProperty(NamedCachewiseInterceptor, 'name', { value: `CachewiseInterceptor(${name})` });
+      named = NamedCachewiseInterceptor;
+      namedInterceptors.set(name, named);
+    }
+    return named;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -145,6 +171,9 @@ export class CachewiseInterceptor implements NestInterceptor {
     return route;
   }
 }
+
+/** One interceptor class per cache name, so Nest sees the same class wherever it is used. */
+const namedInterceptors = new Map<string, Type<CachewiseInterceptor>>();
 
 /** Sets a header on Express's response (`setHeader`) or Fastify's reply (`header`). */
 function setHeader(response: AnyResponse, name: string, value: string): void {

@@ -82,6 +82,17 @@ export class UsersController {
     return { run: this.runs };
   }
 
+  /** Resolved by a test: the handler waits on it, so concurrent requests can pile up. */
+  gate: Promise<void> = Promise.resolve();
+
+  @Get('slow/:id')
+  async slow(@Param('id') id: string): Promise<{ id: string; run: number }> {
+    this.runs++;
+    const run = this.runs;
+    await this.gate;
+    return { id, run };
+  }
+
   @Get('failing')
   failing(): never {
     this.runs++;
@@ -103,6 +114,19 @@ export class UsersController {
   }
 }
 
+/** Responses cached on the cache named 'pages'. */
+@Controller('pages')
+@UseInterceptors(CachewiseInterceptor.for('pages'))
+export class PagesController {
+  runs = 0;
+
+  @Get(':id')
+  page(@Param('id') id: string): { id: string; run: number } {
+    this.runs++;
+    return { id, run: this.runs };
+  }
+}
+
 export type AdapterName = 'express' | 'fastify';
 export const ADAPTERS: readonly AdapterName[] = ['express', 'fastify'];
 
@@ -114,9 +138,20 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Starts the application on a free port, with `cacheModule` (a CachewiseModule.forRoot/forRootAsync). */
-export async function serve(adapter: AdapterName, cacheModule: DynamicModule): Promise<Served> {
-  @Module({ imports: [cacheModule], controllers: [UsersController], providers: [Users] })
+/**
+ * Starts the application on a free port, with `cacheModule` (a CachewiseModule.forRoot/forRootAsync)
+ * and, if given, `pagesModule` (the cache named 'pages', and the controller that uses it).
+ */
+export async function serve(
+  adapter: AdapterName,
+  cacheModule: DynamicModule,
+  pagesModule?: DynamicModule,
+): Promise<Served> {
+  @Module({
+    imports: pagesModule === undefined ? [cacheModule] : [cacheModule, pagesModule],
+    controllers: pagesModule === undefined ? [UsersController] : [UsersController, PagesController],
+    providers: [Users],
+  })
   class AppModule {}
   const app = await NestFactory.create(AppModule, adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(), {
     logger: false,

@@ -1,7 +1,7 @@
 // The interceptor's decorators check their options when they decorate, naming the option.
 import { CacheOptionsError } from '@cachewise/core';
 import { describe, expect, it } from 'vitest';
-import { CacheTags, CacheTTL, HttpCache } from '../src/index.js';
+import { CacheTags, CacheTTL, CachewiseInterceptor, HttpCache } from '../src/index.js';
 
 describe('@CacheTTL, @CacheTags and @HttpCache refuse bad options up front', () => {
   it('names the decorator and the option', () => {
@@ -15,5 +15,7 @@ describe('@CacheTTL, @CacheTags and @HttpCache refuse bad options up front', () 
       /@HttpCache: `methods` must be a non-empty array of 'GET', 'HEAD' and 'POST'/,
     );
     expect(() => HttpCache({ maxAge: 5 } as never)).toThrow(/@HttpCache: unknown option 'maxAge'/);
+    expect(() => CachewiseInterceptor.for('')).toThrow(/CachewiseInterceptor.for: `name` must be a non-empty string/);
+    expect(CachewiseInterceptor.for('pages')).toBe(CachewiseInterceptor.for('pages'));
   });
 });

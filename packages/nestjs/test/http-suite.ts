@@ -22,6 +22,18 @@ export function httpSuite(app: () => Served): void {
     expect(app().controller.runs).toBe(before + 1);
   });
 
+  it('runs the handler once for concurrent requests of one cold URL', async () => {
+    let release!: () => void;
+    app().controller.gate = new Promise<void>((resolve) => (release = resolve));
+    const before = app().controller.runs;
+    const responses = Promise.all([1, 2, 3].map(() => get('/slow/1').then((response) => response.json())));
+    while (app().controller.runs === before) await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
+    const bodies = await responses;
+    expect(bodies).toEqual([1, 2, 3].map(() => ({ id: '1', run: before + 1 })));
+    expect(app().controller.runs).toBe(before + 1);
+  });
+
   it('answers If-None-Match with a 304 and no body', async () => {
     const first = await get('/users/2');
     await first.arrayBuffer();
