@@ -16,6 +16,7 @@ export default function setup(): void {
       'packages/memory',
       'packages/redis',
       'packages/http',
+      'packages/nestjs',
     ],
     {
       cwd: root,

@@ -67,6 +67,7 @@ export default defineConfig({
         items: [
           { text: 'Stampedes and freshness', link: '/stampede' },
           { text: 'HTTP responses', link: '/http' },
+          { text: 'NestJS', link: '/nestjs' },
           { text: 'Failure modes', link: '/failure-modes' },
           { text: 'Errors', link: '/errors' },
           { text: 'Observability', link: '/observability' },

@@ -19,7 +19,7 @@ export type {
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { CacheConfigOptions, CacheSource } from './decorators/cache-config.js';
-export { CacheConfig } from './decorators/cache-config.js';
+export { bindCache, CacheConfig } from './decorators/cache-config.js';
 export type { CachedFunction, CachedFunctionOptions, CachedOptions } from './decorators/cached.js';
 export { Cached, cached, cachedIn, methodKey } from './decorators/cached.js';
 export type { InvalidatesOptions } from './decorators/invalidates.js';

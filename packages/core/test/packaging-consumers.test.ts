@@ -27,6 +27,7 @@ async function typesNodeVersion(): Promise<string> {
 
 let work: string;
 let redis: RedisServer | undefined;
+let packed: Record<PackageDir, string>;
 const apps = {} as Record<Kind, string>;
 
 /** A fresh app of `kind` in `work`, with the tarballs and its registry dependencies installed. */
@@ -62,6 +63,7 @@ beforeAll(async () => {
     typesNodeVersion(),
   ]);
   redis = server;
+  packed = tarballs;
   await Promise.all(
     KINDS.map(async (kind) => {
       apps[kind] = await installApp(kind, tarballs, typesNode);
@@ -108,6 +110,66 @@ describe.each(IOREDIS_MAJORS)('with ioredis %s', (ioredis) => {
         redis: [1, 1, 2],
         stampede: [true, true, true],
         oneCore: true,
+      });
+    },
+    240_000,
+  );
+});
+
+/** NestJS (ESM-only since 12) from an ES-module app and from a CommonJS app, which `require()`s it. */
+const NEST_VERSIONS = {
+  '@nestjs/common': '12.5.0',
+  '@nestjs/core': '12.5.1',
+  '@nestjs/platform-express': '12.5.0',
+  '@nestjs/platform-fastify': '12.1.1',
+  'reflect-metadata': '0.2.2',
+  rxjs: '7.8.2',
+};
+
+describe('NestJS apps', () => {
+  const nestApps = {} as Record<Kind, string>;
+  beforeAll(async () => {
+    const typesNode = await typesNodeVersion();
+    await Promise.all(
+      KINDS.map(async (kind) => {
+        const dir = join(work, `nest-${kind}`);
+        await cp(join(fixtures, 'nest'), dir, { recursive: true });
+        const manifest = {
+          name: `cachewise-nest-${kind}-consumer`,
+          private: true,
+          ...(kind === 'esm' ? { type: 'module' } : {}),
+          dependencies: {
+            '@cachewise/core': `file:${packed.core}`,
+            '@cachewise/memory': `file:${packed.memory}`,
+            '@cachewise/redis': `file:${packed.redis}`,
+            '@cachewise/http': `file:${packed.http}`,
+            '@cachewise/nestjs': `file:${packed.nestjs}`,
+            ioredis: IOREDIS_MAJORS[0],
+            '@types/node': typesNode,
+            ...NEST_VERSIONS,
+          },
+        };
+        await writeFile(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+        await runIn(dir, 'npm', ['install', ...NPM_FLAGS]);
+        nestApps[kind] = dir;
+      }),
+    );
+  }, 300_000);
+
+  it.concurrent.each(KINDS)(
+    'the %s app compiles against the packed types and caches through DI and the interceptor on Express and Fastify, memory and Redis',
+    async (kind) => {
+      const dir = nestApps[kind];
+      await runIn(dir, process.execPath, [tsc, '-p', `tsconfig.${kind}.json`]);
+      const env = cleanEnv({ REDIS_URL: redis!.url, CACHEWISE_PREFIX: redis!.newPrefix() });
+      const { stdout, stderr } = await runIn(dir, process.execPath, [join('dist', 'main.js')], env);
+      expect(stderr).toBe('');
+      const each = { xCache: ['MISS', 'HIT'], loads: 1, sessionHits: 1 };
+      expect(JSON.parse(stdout)).toEqual({
+        'express/memory': each,
+        'express/redis': { ...each, clientOpen: true },
+        'fastify/memory': each,
+        'fastify/redis': { ...each, clientOpen: true },
       });
     },
     240_000,

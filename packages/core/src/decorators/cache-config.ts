@@ -37,12 +37,49 @@ export function classConfig(owner: Function | undefined): ClassConfig | undefine
   return owner === undefined ? undefined : configs.get(owner);
 }
 
+/** Caches bound to instances (or classes, for static methods) by {@link bindCache}. */
+const bound = new WeakMap<object, Cache>();
+
+/**
+ * Binds `target` (an instance, or a class for its static methods) to `cache`: its
+ * `@Cached` and `@Invalidates` methods that name no cache (neither their own `cache`
+ * option nor `@CacheConfig({ cache })`) use `cache` instead of the default cache. For
+ * dependency-injection containers, which create the instances: `@cachewise/nestjs` binds
+ * each provider to its application's cache, so two applications in one process never
+ * share one by accident. Binding again replaces the cache; `undefined` removes the binding.
+ *
+ * @example
+ * const repository = new UserRepository(db);
+ * bindCache(repository, cache); // repository.findById(1) now uses `cache`
+ */
+export function bindCache(target: object, cache: Cache | undefined): void {
+  if ((typeof target !== 'object' && typeof target !== 'function') || target === null) {
+    throw new CacheOptionsError(`bindCache: \`target\` must be an object or a class; got ${describeValue(target)}`);
+  }
+  if (cache === undefined) {
+    bound.delete(target);
+    return;
+  }
+  if (!isCache(cache)) {
+    throw new CacheOptionsError(
+      `bindCache: \`cache\` must be a Cache (from createCache) or undefined; got ${describeValue(cache)}`,
+    );
+  }
+  bound.set(target, cache);
+}
+
 /**
  * The cache a decorated call uses: its own source (a Cache, or a function of the
- * instance), else the default cache. `who` names the method in the error.
+ * instance), else the cache bound to the instance, else the default cache. `who` names
+ * the method in the error.
  */
 export function resolveCache(source: CacheSource | undefined, self: unknown, who: string): Cache {
-  const cache = source === undefined ? getDefaultCache() : typeof source === 'function' ? source(self) : source;
+  const cache =
+    source === undefined
+      ? (bound.get(self as object) ?? getDefaultCache())
+      : typeof source === 'function'
+        ? source(self)
+        : source;
   if (cache === undefined || typeof (cache as Partial<Cache>).call !== 'function') {
     throw new NoCacheConfiguredError(
       `${who}: no cache to use. Create one with createCache({ store }) before the first call ` +

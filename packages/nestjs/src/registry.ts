@@ -1,0 +1,88 @@
+// The caches of one Nest application: which provider uses which, and closing them with it.
+import {
+  bindCache,
+  type Cache,
+  CacheOptionsError,
+  createCache,
+  getDefaultCache,
+  setDefaultCache,
+} from '@cachewise/core';
+import type { Store } from '@cachewise/core/store';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { cacheOptionsOf } from './options.js';
+import { cacheNameOf, DEFAULT_CACHE_NAME } from './tokens.js';
+
+/** Which application's open cache uses each store, so two applications never share one by accident. */
+const storeOwners = new WeakMap<Store, CachewiseRegistry>();
+
+/**
+ * @internal One per application (its module is global): every `forRoot`/`forRootAsync`
+ * registers its cache here. When the application initialises, before the `onModuleInit`
+ * hooks of non-global modules, each provider and controller instance is bound to its
+ * cache (the unnamed one, or the one its class names with `@UseCache`); on shutdown the
+ * caches are closed.
+ */
+@Injectable()
+export class CachewiseRegistry implements OnModuleInit, OnApplicationShutdown {
+  readonly #caches = new Map<string, Cache>();
+  readonly #stores = new Set<Store>();
+
+  constructor(@Inject(DiscoveryService) private readonly discovery: DiscoveryService) {}
+
+  /** Creates the cache `name` from the module's options. */
+  create(name: string, options: unknown, where: string): Cache {
+    if (this.#caches.has(name)) {
+      throw new CacheOptionsError(
+        name === DEFAULT_CACHE_NAME
+          ? `${where}: this application already has an unnamed cache; give the others a \`name\` and inject them with @InjectCache(name)`
+          : `${where}: this application already has a cache named '${name}'; each \`name\` is used once`,
+      );
+    }
+    const { options: cacheOptions, store } = cacheOptionsOf(options, where);
+    const owner = storeOwners.get(store);
+    if (owner !== undefined && owner !== this) {
+      throw new CacheOptionsError(
+        `${where}: \`store\` is already used by another application's cache, which would share its entries; ` +
+          'pass a function that makes the store, e.g. `store: () => memoryStore()`, so each application gets its own',
+      );
+    }
+    const before = getDefaultCache();
+    const cache = createCache(cacheOptions);
+    // Decorated classes find this cache through the container: it never becomes the process-wide default.
+    if (getDefaultCache() === cache) setDefaultCache(before);
+    storeOwners.set(store, this);
+    this.#stores.add(store);
+    this.#caches.set(name, cache);
+    return cache;
+  }
+
+  onModuleInit(): void {
+    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
+    for (const wrapper of wrappers) {
+      const instance: unknown = wrapper.instance;
+      // Request-scoped and transient providers have an instance per request or consumer, made later.
+      if (typeof instance !== 'object' || instance === null || !wrapper.isDependencyTreeStatic()) continue;
+      const type = (instance as { constructor?: unknown }).constructor;
+      const wanted = cacheNameOf(type);
+      const cache = this.#caches.get(wanted ?? DEFAULT_CACHE_NAME);
+      if (cache === undefined) {
+        if (wanted === undefined) continue;
+        throw new CacheOptionsError(
+          `@UseCache('${wanted}') on ${(type as Function).name}: this application has no cache named '${wanted}'; ` +
+            `register one with CachewiseModule.forRoot({ name: '${wanted}', store, … })`,
+        );
+      }
+      bindCache(instance, cache);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const caches = [...this.#caches.values()];
+    this.#caches.clear();
+    for (const store of this.#stores) if (storeOwners.get(store) === this) storeOwners.delete(store);
+    this.#stores.clear();
+    // Each store closes only the clients it created: a client passed in stays open.
+    await Promise.all(caches.map((cache) => cache.close()));
+  }
+}

@@ -1,0 +1,169 @@
+// A small Nest application served over real HTTP on Express or Fastify: a controller
+// whose responses CachewiseInterceptor caches, and a provider with @Cached methods.
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { Cache, Cached, Invalidates } from '@cachewise/core';
+import {
+  Controller,
+  type DynamicModule,
+  Get,
+  Header,
+  Inject,
+  Injectable,
+  Module,
+  Param,
+  Post,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { CacheTags, CacheTTL, CachewiseInterceptor, HttpCache } from '../src/index.js';
+
+@Injectable()
+export class Users {
+  loads = 0;
+
+  @Cached({ tags: (id: string) => [`user:${id}`] })
+  async find(id: string): Promise<{ id: string; load: number }> {
+    this.loads++;
+    return { id, load: this.loads };
+  }
+
+  @Invalidates({ tags: (id: string) => [`user:${id}`] })
+  async rename(_id: string): Promise<void> {}
+}
+
+@Controller()
+@UseInterceptors(CachewiseInterceptor)
+@CacheTTL('1m')
+export class UsersController {
+  runs = 0;
+
+  constructor(
+    @Inject(Users) private readonly users: Users,
+    @Inject(Cache) private readonly cache: Cache,
+  ) {}
+
+  @Get('users/:id')
+  @CacheTags((request: { params: { id: string } }) => [`user:${request.params.id}`])
+  async find(@Param('id') id: string): Promise<{ id: string; run: number }> {
+    this.runs++;
+    return { id, run: this.runs };
+  }
+
+  @Post('users/:id')
+  async rename(@Param('id') id: string): Promise<{ renamed: string; run: number }> {
+    this.runs++;
+    await this.cache.invalidateTags([`user:${id}`]);
+    return { renamed: id, run: this.runs };
+  }
+
+  @Get('text')
+  @Header('content-type', 'text/plain; charset=utf-8')
+  text(): string {
+    this.runs++;
+    return `text ${this.runs}`;
+  }
+
+  @Get('cookie')
+  cookie(@Res({ passthrough: true }) response: { header?: Function; setHeader?: Function }): { run: number } {
+    this.runs++;
+    if (typeof response.setHeader === 'function') response.setHeader('set-cookie', 'session=1');
+    else response.header?.('set-cookie', 'session=1');
+    return { run: this.runs };
+  }
+
+  @Get('private')
+  @Header('cache-control', 'private')
+  private(): { run: number } {
+    this.runs++;
+    return { run: this.runs };
+  }
+
+  /** Resolved by a test: the handler waits on it, so concurrent requests can pile up. */
+  gate: Promise<void> = Promise.resolve();
+
+  @Get('slow/:id')
+  async slow(@Param('id') id: string): Promise<{ id: string; run: number }> {
+    this.runs++;
+    const run = this.runs;
+    await this.gate;
+    return { id, run };
+  }
+
+  @Get('failing')
+  failing(): never {
+    this.runs++;
+    throw new Error('boom');
+  }
+
+  @Get('vary')
+  @HttpCache({ vary: ['accept-language'] })
+  vary(): { run: number } {
+    this.runs++;
+    return { run: this.runs };
+  }
+
+  /** Not cached as a response: the provider's @Cached method answers. */
+  @Get('direct/:id')
+  @HttpCache({ methods: ['POST'] })
+  direct(@Param('id') id: string): Promise<{ id: string; load: number }> {
+    return this.users.find(id);
+  }
+}
+
+/** Responses cached on the cache named 'pages'. */
+@Controller('pages')
+@UseInterceptors(CachewiseInterceptor.for('pages'))
+export class PagesController {
+  runs = 0;
+
+  @Get(':id')
+  page(@Param('id') id: string): { id: string; run: number } {
+    this.runs++;
+    return { id, run: this.runs };
+  }
+}
+
+export type AdapterName = 'express' | 'fastify';
+export const ADAPTERS: readonly AdapterName[] = ['express', 'fastify'];
+
+export interface Served {
+  readonly url: string;
+  readonly app: Awaited<ReturnType<typeof NestFactory.create>>;
+  readonly controller: UsersController;
+  readonly cache: Cache;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the application on a free port, with `cacheModule` (a CachewiseModule.forRoot/forRootAsync)
+ * and, if given, `pagesModule` (the cache named 'pages', and the controller that uses it).
+ */
+export async function serve(
+  adapter: AdapterName,
+  cacheModule: DynamicModule,
+  pagesModule?: DynamicModule,
+): Promise<Served> {
+  @Module({
+    imports: pagesModule === undefined ? [cacheModule] : [cacheModule, pagesModule],
+    controllers: pagesModule === undefined ? [UsersController] : [UsersController, PagesController],
+    providers: [Users],
+  })
+  class AppModule {}
+  const app = await NestFactory.create(AppModule, adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(), {
+    logger: false,
+    abortOnError: false,
+  });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    controller: app.get(UsersController),
+    cache: app.get(Cache),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,298 @@
+// CachewiseModule in a standalone application context: providers, DI-resolved
+// decorators, named caches, two applications, option errors, shutdown.
+import 'reflect-metadata';
+import { Cache, Cached, CacheOptionsError, getDefaultCache, Invalidates, setDefaultCache } from '@cachewise/core';
+import { memoryStore } from '@cachewise/memory';
+import { Inject, Injectable, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CachewiseModule, getCacheToken, InjectCache, UseCache } from '../src/index.js';
+
+afterEach(() => setDefaultCache(undefined));
+
+@Injectable()
+class Users {
+  loads = 0;
+
+  @Cached({ tags: (id: number) => [`user:${id}`] })
+  async find(id: number): Promise<{ id: number; load: number }> {
+    this.loads++;
+    return { id, load: this.loads };
+  }
+
+  @Invalidates({ tags: (id: number) => [`user:${id}`] })
+  async rename(_id: number): Promise<void> {}
+}
+
+@Injectable()
+@UseCache('sessions')
+class Sessions {
+  loads = 0;
+
+  @Cached()
+  async find(id: string): Promise<string> {
+    this.loads++;
+    return `session ${id}`;
+  }
+}
+
+@Injectable()
+class Injected {
+  constructor(
+    readonly byClass: Cache,
+    @InjectCache() readonly byToken: Cache,
+    @InjectCache('sessions') readonly sessions: Cache,
+    @Inject(getCacheToken('sessions')) readonly sessionsByToken: Cache,
+  ) {}
+}
+
+function context(module: Type) {
+  return NestFactory.createApplicationContext(module, { logger: false, abortOnError: false });
+}
+
+describe('CachewiseModule.forRoot', () => {
+  @Module({
+    imports: [
+      CachewiseModule.forRoot({ store: () => memoryStore(), namespace: 'app', ttl: '1m' }),
+      CachewiseModule.forRoot({ name: 'sessions', store: () => memoryStore(), namespace: 'sessions' }),
+    ],
+    providers: [Users, Sessions, Injected],
+  })
+  class AppModule {}
+
+  it('provides the cache by class and by token, and each named cache by its name', async () => {
+    const app = await context(AppModule);
+    const injected = app.get(Injected);
+    expect(injected.byClass).toBeInstanceOf(Cache);
+    expect(injected.byToken).toBe(injected.byClass);
+    expect(injected.byClass.namespace).toBe('app');
+    expect(injected.sessions.namespace).toBe('sessions');
+    expect(injected.sessionsByToken).toBe(injected.sessions);
+    expect(app.get(getCacheToken())).toBe(injected.byClass);
+    await app.close();
+  });
+
+  it("runs providers' @Cached and @Invalidates on the module's cache, with no default cache", async () => {
+    const app = await context(AppModule);
+    expect(getDefaultCache()).toBeUndefined();
+    const users = app.get(Users);
+    const cache = app.get(Cache);
+    expect((await users.find(1)).load).toBe(1);
+    expect((await users.find(1)).load).toBe(1);
+    expect(cache.stats().hits).toBe(1);
+    await users.rename(1);
+    expect((await users.find(1)).load).toBe(2);
+    const sessions = app.get(Sessions);
+    await sessions.find('a');
+    await sessions.find('a');
+    expect(sessions.loads).toBe(1);
+    expect(app.get(Injected).sessions.stats().hits).toBe(1);
+    expect(cache.stats().byMethod['Sessions.find']).toBeUndefined();
+    await app.close();
+  });
+
+  it('gives two applications built from one module their own caches', async () => {
+    const first = await context(AppModule);
+    const second = await context(AppModule);
+    expect(first.get(Cache)).not.toBe(second.get(Cache));
+    await first.get(Users).find(7);
+    await second.get(Users).find(7);
+    expect(first.get(Users).loads).toBe(1);
+    expect(second.get(Users).loads).toBe(1); // not served from the first application's entry
+    await first.get(Users).rename(7);
+    await second.get(Users).find(7);
+    expect(second.get(Users).loads).toBe(1);
+    await first.close();
+    // The second application's cache stays open when the first one closes.
+    await second.get(Users).find(8);
+    await second.get(Users).find(8);
+    expect(second.get(Cache).stats().hits).toBe(2);
+    await second.close();
+  });
+
+  it('refuses one store object shared by two applications, naming `store`', async () => {
+    const shared = memoryStore();
+    @Module({ imports: [CachewiseModule.forRoot({ store: shared })], providers: [Users] })
+    class SharedModule {}
+    const first = await context(SharedModule);
+    await expect(context(SharedModule)).rejects.toThrow(
+      /CachewiseModule.forRoot: `store` is already used by another application's cache.*store: \(\) => memoryStore\(\)/,
+    );
+    await first.close();
+    expect(first.get(Cache).closed).toBe(true);
+  });
+
+  it('makes a global cache injectable in modules that do not import it', async () => {
+    @Module({ providers: [Injected] })
+    class Feature {}
+    @Module({
+      imports: [
+        CachewiseModule.forRoot({ store: () => memoryStore(), isGlobal: true }),
+        CachewiseModule.forRoot({ name: 'sessions', store: () => memoryStore(), isGlobal: true }),
+        Feature,
+      ],
+    })
+    class GlobalApp {}
+    const app = await context(GlobalApp);
+    expect(app.get(Injected).byClass).toBeInstanceOf(Cache);
+    await app.close();
+
+    @Module({
+      imports: [
+        CachewiseModule.forRoot({ store: () => memoryStore() }),
+        CachewiseModule.forRoot({ name: 'sessions', store: () => memoryStore() }),
+        Feature,
+      ],
+    })
+    class LocalApp {}
+    await expect(context(LocalApp)).rejects.toThrow(/Injected/);
+  });
+});
+
+describe('when providers are bound', () => {
+  it("before a provider's own onModuleInit runs, in a module that imports the cache's", async () => {
+    @Injectable()
+    class Warm {
+      constructor(@Inject(Users) readonly users: Users) {}
+      async onModuleInit(): Promise<void> {
+        await this.users.find(1);
+        await this.users.find(1);
+      }
+    }
+    @Module({
+      imports: [CachewiseModule.forRoot({ store: () => memoryStore() })],
+      providers: [Users, Warm],
+      exports: [Users],
+    })
+    class Feature {}
+    @Module({ imports: [Feature] })
+    class App {}
+    const app = await context(App);
+    expect(app.get(Users).loads).toBe(1);
+    expect(app.get(Cache).stats().hits).toBe(1);
+    await app.close();
+  });
+});
+
+describe('CachewiseModule.forRootAsync', () => {
+  @Injectable()
+  class Config {
+    readonly namespace = 'from-config';
+  }
+  @Module({ providers: [Config], exports: [Config] })
+  class ConfigModule {}
+
+  it('builds the options from injected providers', async () => {
+    @Module({
+      imports: [
+        CachewiseModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [Config],
+          useFactory: async (config: Config) => ({ store: memoryStore(), namespace: config.namespace }),
+        }),
+      ],
+      providers: [Users],
+    })
+    class AsyncApp {}
+    const app = await context(AsyncApp);
+    expect(app.get(Cache).namespace).toBe('from-config');
+    await app.get(Users).find(1);
+    expect(app.get(Cache).stats().misses).toBe(1);
+    await app.close();
+  });
+});
+
+describe('bad options are CacheOptionsErrors naming the option', () => {
+  it('at forRoot / forRootAsync', () => {
+    expect(() => CachewiseModule.forRoot({ store: memoryStore(), name: 'a b' })).toThrow(CacheOptionsError);
+    expect(() => CachewiseModule.forRoot({ store: memoryStore(), name: 'a b' })).toThrow(
+      /CachewiseModule.forRoot: `name` must be a non-empty string of letters, digits/,
+    );
+    expect(() => CachewiseModule.forRoot({ store: memoryStore(), isGlobal: 'yes' as never })).toThrow(
+      /CachewiseModule.forRoot: `isGlobal` must be true or false; got "yes"/,
+    );
+    expect(() => CachewiseModule.forRoot(undefined as never)).toThrow(/options must be an object; got undefined/);
+    expect(() => CachewiseModule.forRootAsync({} as never)).toThrow(
+      /CachewiseModule.forRootAsync: `useFactory` must be a function/,
+    );
+    expect(() =>
+      CachewiseModule.forRootAsync({ useFactory: () => ({ store: memoryStore() }), inject: 'x' } as never),
+    ).toThrow(/`inject` must be an array/);
+    expect(() =>
+      CachewiseModule.forRootAsync({ useFactory: () => ({ store: memoryStore() }), imports: {} } as never),
+    ).toThrow(/`imports` must be an array/);
+    expect(() =>
+      CachewiseModule.forRootAsync({ useFactory: () => ({ store: memoryStore() }), namespace: 'x' } as never),
+    ).toThrow(/unknown option 'namespace'/);
+    expect(() => UseCache('')).toThrow(/@UseCache: `name` must be a non-empty string/);
+  });
+
+  it("when the application starts: the cache's own options, duplicates, an unknown @UseCache name", async () => {
+    @Module({ imports: [CachewiseModule.forRoot({ store: memoryStore(), ttl: 'soon' as never })] })
+    class BadTtl {}
+    await expect(context(BadTtl)).rejects.toThrow(/`ttl`/);
+    await expect(context(BadTtl)).rejects.toBeInstanceOf(CacheOptionsError);
+
+    @Module({
+      imports: [CachewiseModule.forRootAsync({ useFactory: () => ({ store: memoryStore(), jitter: 5 }) })],
+    })
+    class BadAsync {}
+    await expect(context(BadAsync)).rejects.toThrow(/`jitter`/);
+
+    @Module({ imports: [CachewiseModule.forRoot({ namespace: 'x' } as never)] })
+    class NoStore {}
+    await expect(context(NoStore)).rejects.toThrow(/CachewiseModule.forRoot: `store` is required/);
+
+    @Module({ imports: [CachewiseModule.forRoot({ store: memoryStore(), setAsDefault: true } as never)] })
+    class AsDefault {}
+    await expect(context(AsDefault)).rejects.toThrow(/`setAsDefault` is not an option here/);
+
+    @Module({
+      imports: [
+        CachewiseModule.forRoot({ store: () => memoryStore() }),
+        CachewiseModule.forRoot({ store: () => memoryStore() }),
+      ],
+    })
+    class TwoUnnamed {}
+    await expect(context(TwoUnnamed)).rejects.toThrow(/already has an unnamed cache; give the others a `name`/);
+
+    @Module({
+      imports: [
+        CachewiseModule.forRoot({ name: 'twice', store: () => memoryStore() }),
+        CachewiseModule.forRoot({ name: 'twice', store: () => memoryStore() }),
+      ],
+    })
+    class TwoNamed {}
+    await expect(context(TwoNamed)).rejects.toThrow(/already has a cache named 'twice'; each `name` is used once/);
+
+    @Module({ imports: [CachewiseModule.forRoot({ store: () => memoryStore() })], providers: [Sessions] })
+    class NoSessions {}
+    await expect(context(NoSessions)).rejects.toThrow(
+      /@UseCache\('sessions'\) on Sessions: this application has no cache named 'sessions'/,
+    );
+  });
+});
+
+describe('shutdown', () => {
+  it('closes the caches it created when the application closes', async () => {
+    @Module({
+      imports: [
+        CachewiseModule.forRoot({ store: () => memoryStore() }),
+        CachewiseModule.forRoot({ name: 'sessions', store: () => memoryStore() }),
+      ],
+      providers: [Injected, Users],
+    })
+    class App {}
+    const app = await context(App);
+    const { byClass, sessions } = app.get(Injected);
+    expect(byClass.closed).toBe(false);
+    await app.close();
+    expect(byClass.closed).toBe(true);
+    expect(sessions.closed).toBe(true);
+    // A closed cache answers decorated calls uncached.
+    const users = app.get(Users);
+    await users.find(1);
+    await users.find(1);
+    expect(users.loads).toBe(2);
+  });
+});
