@@ -330,6 +330,11 @@ export class Cache {
 
   // ---- internal, shared with the decorators ------------------------------------------
 
+  /** @internal Whether the store's last read answered synchronously: a second read of tags costs no round trip. */
+  get readsAtOnce(): boolean {
+    return this.#engine.readsAtOnce;
+  }
+
   /** @internal Tag ids of an entry: the namespace tag first, then the user's tags. */
   tagIds(tags: readonly string[] | undefined, option: string): readonly string[] {
     if (tags === undefined) return this.#namespaceTags;

@@ -45,6 +45,7 @@ export class Engine {
   readonly store: Store;
   readonly queue: InvalidationQueue;
   readonly #breaker: Breaker;
+  readonly #guard: GuardedStore;
   readonly #options: ResolvedCacheOptions;
   readonly #report: Reporter;
   readonly #writer: Writer;
@@ -62,7 +63,8 @@ export class Engine {
       },
       recovered: () => this.queue.storeIsBack(),
     });
-    this.store = new GuardedStore(options.store, options.storeTimeoutMs, this.#breaker).asStore();
+    this.#guard = new GuardedStore(options.store, options.storeTimeoutMs, this.#breaker);
+    this.store = this.#guard.asStore();
     this.queue = new InvalidationQueue(this.store, namespaceTagId(options.namespace), {
       changed: (outcome, queued) => {
         if (events.has('queue')) events.emit('queue', { outcome, queued });
@@ -74,6 +76,11 @@ export class Engine {
     this.#options = { ...options, store: this.store };
     this.#writer = new Writer(this.#options, this.#report, this.queue);
     this.#loads = new Loads(this.#options, this.#report, this.#writer, this.#flights, this.queue);
+  }
+
+  /** Whether the store's last read answered synchronously (see {@link GuardedStore.readsAtOnce}). */
+  get readsAtOnce(): boolean {
+    return this.#guard.readsAtOnce;
   }
 
   /** Where the circuit breaker stands. */
@@ -259,7 +266,12 @@ export class Engine {
     } catch (error) {
       return this.#readFailed(error, key, policy, fn, self, args);
     }
-    return Promise.resolve(pending).then(
+    if (!isThenable(pending)) {
+      // A store that answers at once (memory): no extra turn for the entry's own tags.
+      const again = judge(record, pending, record.tags, this.#options.clock.now());
+      return this.#settle(again, record, read, key, tags, policy, fn, self, args);
+    }
+    return pending.then(
       (states) => {
         const again = judge(record, states, record.tags, this.#options.clock.now());
         return this.#settle(again, record, read, key, tags, policy, fn, self, args);

@@ -48,8 +48,15 @@ export class GuardedStore {
       this.breaker.failed();
       throw error;
     }
+    this.readsAtOnce = !(answer instanceof Promise);
     return this.#answer(answer);
   }
+
+  /**
+   * Whether the last read answered synchronously (the memory store, a tiered store's L1
+   * hit): then a read of more tags after it costs no round trip.
+   */
+  readsAtOnce = false;
 
   readTags(tags: readonly string[]): MaybePromise<readonly TagState[]> {
     if (!this.breaker.admits()) throw this.#notSent('a tag read');

@@ -206,7 +206,10 @@ describe('the hit path of a decorated method', () => {
     expect(seen[0]).toEqual(['hp#', 'hp#user:1']);
     expect(seen[1]).toBe(seen[0]);
     expect(seen[2]).toBe(seen[0]);
-    expect(seen[3]).toEqual(['hp#', 'hp#user:2']);
+    // No tag known for 2 yet: the memory store answers at once, so the read names the
+    // namespace's tag alone, and the load that follows writes the function's tags.
+    expect(seen[3]).toEqual(['hp#']);
+    expect((await getDefaultCache()!.getEntry(methodKey(Repo, 'find', 2)))?.tags).toEqual(['user:2']);
     await getDefaultCache()!.invalidateTags(['user:1']);
     expect(await repo.find(1)).toBe(1);
     expect(loads).toBe(3);
@@ -370,5 +373,36 @@ describe('the hit path of a decorated method', () => {
     await cache.invalidateTags(['b:user:1']);
     expect(await repo.find(1)).toBe('b1');
     expect(loads).toBe(3);
+  });
+
+  it('over more arguments than the memos hold, hits still skip the tags function and invalidations still reach them', async () => {
+    createCache({ store: memoryStore({ maxEntries: 20_000 }), namespace: 'hp', jitter: 0, setAsDefault: true });
+    const cache = getDefaultCache()!;
+    let tagCalls = 0;
+    let loads = 0;
+    class Repo {
+      @Cached({
+        tags: (id: number) => {
+          tagCalls++;
+          return [`user:${id}`];
+        },
+      })
+      async find(id: number): Promise<number> {
+        loads++;
+        return id;
+      }
+    }
+    const repo = new Repo();
+    const ids = 10_000; // more than a memo's 4,096: the memos rest
+    for (let id = 1; id <= ids; id++) await repo.find(id);
+    expect(loads).toBe(ids);
+    const callsAfterWarming = tagCalls;
+    for (let round = 0; round < 2; round++) for (let id = 1; id <= ids; id++) expect(await repo.find(id)).toBe(id);
+    expect(loads).toBe(ids);
+    expect(tagCalls).toBe(callsAfterWarming);
+    await cache.invalidateTags(['user:7777']);
+    for (let id = 1; id <= ids; id++) await repo.find(id);
+    expect(loads).toBe(ids + 1);
+    expect((await cache.getEntry(methodKey(Repo, 'find', 7777)))?.tags).toEqual(['user:7777']);
   });
 });

@@ -42,6 +42,8 @@ export interface Binding {
    * method has a `key` function, class tags, or static tags.
    */
   readonly guess: CallPolicy | undefined;
+  /** The cache's namespace tag alone: the guess of a call with no better one. */
+  readonly namespaceTags: readonly string[];
   /** Tag ids when the tags do not depend on the arguments. */
   readonly staticTags: readonly string[] | undefined;
   /** Class-level tags, prepended to argument-dependent ones. */
@@ -139,6 +141,7 @@ export class MethodRecord {
             },
           }
         : undefined,
+      namespaceTags: cache.tagIds(undefined, label),
       keys: new HotKeys(methodKeyPrefix(cache.namespace, label)),
       userKeys: new BuiltKeys((key) => userKey(cache.namespace, key)),
       singleTags: new KeyMemo(),
@@ -249,9 +252,17 @@ export function cachedWrapper(record: MethodRecord, original: AnyMethod): AnyMet
       const binding = record.bind(record.resolveCache(this, owner), owner);
       const key = record.keyOf(binding, this, args);
       // A hit with the tag ids this argument's tags function gave last: no need to call it.
-      const hot = binding.guess === undefined ? undefined : binding.keys.last;
-      if (hot !== undefined && hot.tagIds !== undefined) {
-        return binding.cache.call(key, hot.tagIds, binding.guess!, original, this, args);
+      if (binding.guess !== undefined) {
+        const hot = binding.keys.last;
+        if (hot !== undefined && hot.tagIds !== undefined) {
+          return binding.cache.call(key, hot.tagIds, binding.guess, original, this, args);
+        }
+        // No guess for this argument (over a working set larger than the memos, say): on a
+        // store that answers at once, read with the namespace's tag alone; a hit then reads
+        // its entry's own tags, still without calling the function.
+        if (binding.cache.readsAtOnce) {
+          return binding.cache.call(key, binding.namespaceTags, binding.guess, original, this, args);
+        }
       }
       return binding.cache.call(key, record.tagsOf(binding, this, args), binding.policy, original, this, args);
     } catch (error) {
