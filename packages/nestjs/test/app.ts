@@ -93,6 +93,16 @@ export class UsersController {
     return { id, run };
   }
 
+  /** Fresh for 10 s, then served stale for a minute while one request refreshes it. */
+  @Get('stale/:id')
+  @HttpCache({ ttl: '10s', staleWhileRevalidate: '1m' })
+  async stale(@Param('id') id: string): Promise<{ id: string; run: number }> {
+    this.runs++;
+    const run = this.runs;
+    await this.gate;
+    return { id, run };
+  }
+
   @Get('failing')
   failing(): never {
     this.runs++;
