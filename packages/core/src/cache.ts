@@ -86,7 +86,7 @@ export class Cache {
   readonly #store: Store;
   readonly #engine: Engine;
   readonly #stats: Stats;
-  readonly #events = new Emitter();
+  readonly #events: Emitter;
   readonly #namespaceTags: readonly string[];
   /** Tag ids of recent tags: a tags function's strings are turned into ids once, not on every hit. */
   readonly #tagIds: BuiltKeys;
@@ -103,6 +103,7 @@ export class Cache {
     this.namespace = options.namespace;
     this.#store = options.store;
     this.#stats = new Stats(options.maxLabels);
+    this.#events = new Emitter(options.namespace);
     this.#engine = new Engine(options, this.#stats, this.#events);
     this.#policies = new Policies(options.store, this.#stats, options.freshness, (tags, where) =>
       this.tagIds(tags, where),

@@ -45,13 +45,16 @@ export {
   StoreError,
 } from './errors.js';
 export type {
+  CacheChannelMessage,
   CacheErrorKind,
   CacheEventMap,
   CacheEventName,
   CacheListener,
+  LoadTraceContext,
   LockOutcome,
   StaleReason,
 } from './events.js';
+export { CACHE_CHANNELS, LOAD_TRACING_CHANNEL } from './events.js';
 export type { FreshnessOptions } from './freshness.js';
 export type { QueueOutcome, WhenUnreachable } from './invalidation-queue.js';
 export type { CacheOptions, CircuitBreakerOptions } from './options.js';
