@@ -67,3 +67,4 @@ export type { CacheStats, CounterSnapshot } from './stats.js';
 export type { InvalidationMode, Store } from './store.js';
 export type { TieredOptions } from './tiered.js';
 export { tiered } from './tiered.js';
+export type { CacheLogger } from './warnings.js';
