@@ -19,6 +19,7 @@ import type { StampedeProtector } from './stampede.js';
 import { type CacheStats, Stats } from './stats.js';
 import type { Store, TagState } from './store.js';
 import { checkMode, checkWhenUnreachable, describeValue, isCache, rejectUnknownOptions } from './validate.js';
+import { warnFromStore } from './warnings.js';
 
 export type {
   CacheEntryInfo,
@@ -116,7 +117,11 @@ export class Cache {
     for (const shared of protector === undefined ? [this.#store] : [this.#store, protector]) {
       storeUsers.set(shared, (storeUsers.get(shared) ?? 0) + 1);
     }
-    const detachStore = this.#store.attach?.({ error: (error, key) => this.#engine.storeError(error, key, undefined) });
+    const logger = options.logger;
+    const detachStore = this.#store.attach?.({
+      error: (error, key) => this.#engine.storeError(error, key, undefined),
+      warn: (message, code) => warnFromStore(message, code, logger),
+    });
     if (detachStore !== undefined) this.#detach.push(detachStore);
     const detachProtector = protector?.attach?.({
       error: (error, key) => this.#engine.emitError('lock', error, key, undefined),

@@ -79,3 +79,13 @@ export function warnUnusableOption(label: string, error: Error, logger: CacheLog
     logger,
   );
 }
+
+/**
+ * A store's warning about its setup, to the cache's logger once per logger: `false` when
+ * the cache has no logger (the store then gives its process warning).
+ */
+export function warnFromStore(message: string, code: string, logger: CacheLogger | undefined): boolean {
+  if (logger === undefined) return false;
+  if (firstTime(`store\u0000${code}\u0000${message}`, logger)) warn(message, code, logger);
+  return true;
+}
