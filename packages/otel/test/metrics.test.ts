@@ -2,7 +2,7 @@ import { Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { fakeClock } from '@cachewise/core/testing';
 import { memoryStore } from '@cachewise/memory';
 import { instrumentCache } from '@cachewise/otel';
-import { context, trace } from '@opentelemetry/api';
+import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   type DataPoint,
@@ -169,5 +169,23 @@ describe('instrumentCache', () => {
     expect(loads[1]!.status.code).toBe(2);
     expect(loads[1]!.events.map((event) => event.name)).toEqual(['exception']);
     expect(trace.getActiveSpan()).toBeUndefined();
+  });
+
+  it('uses the global meter and tracer providers when given none', async () => {
+    const reader = new TestReader();
+    const spans = new InMemorySpanExporter();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+    try {
+      const cache = createCache({ store: memoryStore(), namespace: 'otel5' });
+      stops.push(instrumentCache(cache));
+      await cache.wrap('k', async () => 1, { name: 'Global.load' });
+      const { resourceMetrics } = await reader.collect();
+      expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel5|Global.load': 1 });
+      expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['cachewise.load Global.load']);
+    } finally {
+      metrics.disable();
+      trace.disable();
+    }
   });
 });
