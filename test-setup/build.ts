@@ -17,6 +17,7 @@ export default function setup(): void {
       'packages/redis',
       'packages/http',
       'packages/nestjs',
+      'packages/otel',
     ],
     {
       cwd: root,

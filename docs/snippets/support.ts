@@ -80,6 +80,9 @@ export const logger = {
   warn(...args: unknown[]): void {
     this.lines.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
   },
+  error(...args: unknown[]): void {
+    this.lines.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+  },
 };
 
 export const metrics = {

@@ -246,6 +246,45 @@ describe('observability', () => {
     expect(logger.lines.some((line) => line.includes('"kind":"options"') && line.endsWith('cache error'))).toBe(true);
   });
 
+  it('channels: a subscriber sees misses and times loads of any cache', async () => {
+    const { seen, stop } = await import('../snippets/observability/channels.js');
+    try {
+      const cache = createCache({ store: memoryStore(), namespace: 'docs-channels' });
+      await cache.wrap('a', async () => 1, { name: 'Prices.of' });
+      await cache.wrap('a', async () => 1, { name: 'Prices.of' }); // a hit: neither a miss nor a load
+      expect(seen.map((line) => line.slice(0, 4))).toEqual([
+        ['miss', 'docs-channels', 'Prices.of', 'docs-channels:k:a'],
+        ['load', 'Prices.of', 'ok', seen[1]![3]],
+      ]);
+      expect(typeof seen[1]![3]).toBe('number');
+    } finally {
+      stop();
+    }
+  });
+
+  it('logger: the uncacheable-result warning goes to the logger, once per method', async () => {
+    const { invoices } = await import('../snippets/observability/logger.js');
+    const before = logger.lines.length;
+    await invoices.find(1);
+    await invoices.find(2);
+    const added = logger.lines.slice(before);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(/^CACHEWISE_UNCACHEABLE: Invoices\.find returned a value the memory store cannot hold/);
+  });
+
+  it('otel: instrumentCache reports per-method counters to the meter provider', async () => {
+    const { cache, reader, stop } = await import('../snippets/observability/otel.js');
+    await cache.wrap('k', async () => 1, { name: 'Users.find' });
+    await cache.wrap('k', async () => 1, { name: 'Users.find' });
+    const { resourceMetrics } = await reader.collect();
+    const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+    const hits = metrics.find((metric) => metric.descriptor.name === 'cachewise.hits');
+    expect(hits?.dataPoints.map((point) => [point.attributes, point.value])).toEqual([
+      [{ 'cache.namespace': 'shop', 'code.function': 'Users.find' }, 1],
+    ]);
+    stop();
+  });
+
   it('the periodic export sends gauges every minute', async () => {
     vi.useFakeTimers();
     try {

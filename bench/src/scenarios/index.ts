@@ -62,6 +62,7 @@ const memoryHitPeers = {
   'raw-map': () => import('./memory-hit/raw-map.js'),
   'lru-cache': () => import('./memory-hit/lru-cache.js'),
   'cachewise-cached': () => import('./memory-hit/cachewise-cached.js'),
+  'cachewise-cached-subscribed': () => import('./memory-hit/cachewise-cached-subscribed.js'),
   'cachewise-cached-key': () => import('./memory-hit/cachewise-cached-key.js'),
   'cachewise-cached-tags': () => import('./memory-hit/cachewise-cached-tags.js'),
   'cachewise-wrap': () => import('./memory-hit/cachewise-wrap.js'),

@@ -19,6 +19,7 @@ import type { StampedeProtector } from './stampede.js';
 import { type CacheStats, Stats } from './stats.js';
 import type { Store, TagState } from './store.js';
 import { checkMode, checkWhenUnreachable, describeValue, isCache, rejectUnknownOptions } from './validate.js';
+import { warnFromStore } from './warnings.js';
 
 export type {
   CacheEntryInfo,
@@ -86,7 +87,7 @@ export class Cache {
   readonly #store: Store;
   readonly #engine: Engine;
   readonly #stats: Stats;
-  readonly #events = new Emitter();
+  readonly #events: Emitter;
   readonly #namespaceTags: readonly string[];
   /** Tag ids of recent tags: a tags function's strings are turned into ids once, not on every hit. */
   readonly #tagIds: BuiltKeys;
@@ -103,6 +104,7 @@ export class Cache {
     this.namespace = options.namespace;
     this.#store = options.store;
     this.#stats = new Stats(options.maxLabels);
+    this.#events = new Emitter(options.namespace);
     this.#engine = new Engine(options, this.#stats, this.#events);
     this.#policies = new Policies(options.store, this.#stats, options.freshness, (tags, where) =>
       this.tagIds(tags, where),
@@ -115,7 +117,11 @@ export class Cache {
     for (const shared of protector === undefined ? [this.#store] : [this.#store, protector]) {
       storeUsers.set(shared, (storeUsers.get(shared) ?? 0) + 1);
     }
-    const detachStore = this.#store.attach?.({ error: (error, key) => this.#engine.storeError(error, key, undefined) });
+    const logger = options.logger;
+    const detachStore = this.#store.attach?.({
+      error: (error, key) => this.#engine.storeError(error, key, undefined),
+      warn: (message, code) => warnFromStore(message, code, logger),
+    });
     if (detachStore !== undefined) this.#detach.push(detachStore);
     const detachProtector = protector?.attach?.({
       error: (error, key) => this.#engine.emitError('lock', error, key, undefined),

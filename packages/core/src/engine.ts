@@ -56,7 +56,7 @@ export class Engine {
 
   constructor(options: ResolvedCacheOptions, stats: Stats, events: Emitter) {
     this.#enabled = options.enabled;
-    this.#report = new Reporter(stats, events, options.store.name);
+    this.#report = new Reporter(stats, events, options.store.name, options.logger);
     this.#breaker = new Breaker(options.breaker, options.clock, {
       changed: (state) => {
         if (events.has('breaker')) events.emit('breaker', { state });

@@ -1,3 +1,4 @@
+import { type Channel, channel } from 'node:diagnostics_channel';
 import type { BreakerState } from './breaker.js';
 import type { QueueOutcome } from './invalidation-queue.js';
 import type { InvalidationMode } from './store.js';
@@ -45,11 +46,57 @@ export type CacheEventName = keyof CacheEventMap;
 export type CacheListener<E extends CacheEventName> = (event: CacheEventMap[E]) => void;
 
 /**
+ * The `node:diagnostics_channel` names core publishes on, one per event: `cachewise:hit`,
+ * `cachewise:miss`, … Each message is the event's payload plus the cache's `namespace`.
+ * A cache builds a message only when the channel has subscribers.
+ */
+export const CACHE_CHANNELS = Object.freeze({
+  hit: 'cachewise:hit',
+  miss: 'cachewise:miss',
+  stale: 'cachewise:stale',
+  refresh: 'cachewise:refresh',
+  lock: 'cachewise:lock',
+  set: 'cachewise:set',
+  invalidate: 'cachewise:invalidate',
+  breaker: 'cachewise:breaker',
+  queue: 'cachewise:queue',
+  error: 'cachewise:error',
+} as const satisfies { readonly [E in CacheEventName]: string });
+
+/**
+ * The `tracingChannel` name of loads: `tracing:cachewise:load:start`, `…:end`, `…:asyncStart`,
+ * `…:asyncEnd`, `…:error`. The context is `{ namespace, label, key }`; `result` or `error` is
+ * set on it when the load settles.
+ */
+export const LOAD_TRACING_CHANNEL = 'cachewise:load';
+
+/** What a `cachewise:*` channel carries: the event, and the namespace of the cache that emitted it. */
+export type CacheChannelMessage<E extends CacheEventName> = CacheEventMap[E] & { readonly namespace: string };
+
+/** What the `cachewise:load` tracing channel's context holds. */
+export interface LoadTraceContext {
+  readonly namespace: string;
+  readonly label: string;
+  readonly key: string;
+  result?: unknown;
+  error?: unknown;
+}
+
+const channels = Object.fromEntries(
+  Object.entries(CACHE_CHANNELS).map(([name, id]) => [name, channel(id)]),
+) as unknown as { readonly [E in CacheEventName]: Channel };
+
+/**
  * A small typed emitter. `has(name)` lets hot paths skip building an event nobody
  * listens to. A listener that throws is ignored: observability never breaks a call.
  */
 export class Emitter {
   readonly #listeners: { [E in CacheEventName]?: CacheListener<E>[] } = {};
+  readonly #namespace: string;
+
+  constructor(namespace: string) {
+    this.#namespace = namespace;
+  }
 
   on<E extends CacheEventName>(name: E, listener: CacheListener<E>): () => void {
     this.#listeners[name] ??= [];
@@ -61,12 +108,21 @@ export class Emitter {
     };
   }
 
+  /** Whether anyone listens: a listener here, or a subscriber of the event's channel (a field read). */
   has(name: CacheEventName): boolean {
     const list = this.#listeners[name];
-    return list !== undefined && list.length > 0;
+    return (list !== undefined && list.length > 0) || channels[name].hasSubscribers;
   }
 
   emit<E extends CacheEventName>(name: E, event: CacheEventMap[E]): void {
+    const published = channels[name];
+    if (published.hasSubscribers) {
+      try {
+        published.publish({ ...event, namespace: this.#namespace });
+      } catch {
+        // A subscriber's own failure is not the cache's.
+      }
+    }
     const list = this.#listeners[name] as CacheListener<E>[] | undefined;
     if (list === undefined) return;
     for (const listener of [...list]) {

@@ -45,13 +45,16 @@ export {
   StoreError,
 } from './errors.js';
 export type {
+  CacheChannelMessage,
   CacheErrorKind,
   CacheEventMap,
   CacheEventName,
   CacheListener,
+  LoadTraceContext,
   LockOutcome,
   StaleReason,
 } from './events.js';
+export { CACHE_CHANNELS, LOAD_TRACING_CHANNEL } from './events.js';
 export type { FreshnessOptions } from './freshness.js';
 export type { QueueOutcome, WhenUnreachable } from './invalidation-queue.js';
 export type { CacheOptions, CircuitBreakerOptions } from './options.js';
@@ -64,3 +67,4 @@ export type { CacheStats, CounterSnapshot } from './stats.js';
 export type { InvalidationMode, Store } from './store.js';
 export type { TieredOptions } from './tiered.js';
 export { tiered } from './tiered.js';
+export type { CacheLogger } from './warnings.js';

@@ -3,6 +3,7 @@
 import { CacheOptionsError } from './errors.js';
 import { Backoff } from './freshness.js';
 import type { InvalidationQueue } from './invalidation-queue.js';
+import { loadsTraced, traceLoad } from './load-trace.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { type CallPolicy, judge, type Loader, type Read, SharedVersions, type Stale, Verdict } from './policy.js';
 import { asCacheError, type Reporter } from './reporter.js';
@@ -240,7 +241,9 @@ export class Loads {
     report.load(policy);
     let result: unknown;
     try {
-      result = fn.apply(self, args);
+      result = loadsTraced()
+        ? traceLoad(this.#options.namespace, policy.label, key, fn, self, args)
+        : fn.apply(self, args);
       if (policy.requirePromise && !isPromiseLike(result)) throw notAPromise(policy, result);
     } catch (error) {
       report.loadError(error, key, policy);
@@ -286,7 +289,9 @@ export class Loads {
     const startedAt = clock.now();
     let value: unknown;
     try {
-      const result = fn.apply(self, args);
+      const result = loadsTraced()
+        ? traceLoad(this.#options.namespace, policy.label, key, fn, self, args)
+        : fn.apply(self, args);
       if (policy.requirePromise && !isPromiseLike(result)) throw notAPromise(policy, result);
       value = await result;
     } catch (error) {

@@ -10,6 +10,7 @@ import { isStampedeProtector, type StampedeProtector } from './stampede.js';
 import type { Store } from './store.js';
 import { isTiered } from './tiered-brand.js';
 import { describeValue, rejectUnknownOptions } from './validate.js';
+import type { CacheLogger } from './warnings.js';
 
 /**
  * Options of {@link createCache}. `staleWhileRevalidate`, `staleIfError` and
@@ -58,6 +59,13 @@ export interface CacheOptions extends FreshnessOptions {
    */
   stampede?: StampedeProtector;
   /**
+   * Where this cache's warnings go (a method whose results cannot be cached, a `ttl` or
+   * `resultTags` function that gave an unusable answer): a pino- or winston-style logger,
+   * given one string on `warn`, once per method. Default: a process warning
+   * (`process.emitWarning`, type `CachewiseWarning`).
+   */
+  logger?: CacheLogger;
+  /**
    * The longest a cache waits for any store operation that answers with a promise; a
    * synchronous answer (the memory store) is never timed. Past it, a read falls through
    * to the method, a write is dropped, an invalidation is queued (and rejects unless
@@ -96,6 +104,7 @@ export interface ResolvedCacheOptions {
   readonly maxLabels: number;
   readonly enabled: boolean;
   readonly stampede: StampedeProtector | undefined;
+  readonly logger: CacheLogger | undefined;
   /** The cache-wide stale-serving and early-refresh defaults. */
   readonly freshness: Freshness;
   readonly storeTimeoutMs: number;
@@ -117,6 +126,7 @@ const KNOWN: { [K in keyof Required<CacheOptions>]: true } = {
   maxLabels: true,
   enabled: true,
   stampede: true,
+  logger: true,
   staleWhileRevalidate: true,
   staleIfError: true,
   revalidate: true,
@@ -143,6 +153,17 @@ function isStore(value: unknown): value is Store {
   return (
     (store.payload === 'live' || store.payload === 'bytes') &&
     ['read', 'readTags', 'write', 'delete', 'invalidateTags', 'close'].every((m) => typeof store[m] === 'function')
+  );
+}
+
+function isLogger(value: unknown): value is CacheLogger {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  const logger = value as Record<string, unknown>;
+  return (
+    typeof logger.warn === 'function' &&
+    typeof logger.error === 'function' &&
+    (logger.info === undefined || typeof logger.info === 'function') &&
+    (logger.debug === undefined || typeof logger.debug === 'function')
   );
 }
 
@@ -219,6 +240,13 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
         `waitForRelease(key)), e.g. redlockProtector({ client }) from @cachewise/redis; got ${describeValue(options.stampede)}`,
     );
   }
+  const logger = options.logger;
+  if (logger !== undefined && !isLogger(logger)) {
+    throw new CacheOptionsError(
+      'createCache: `logger` must be a logger with warn(message) and error(message) functions ' +
+        `(and info/debug functions if it has them), e.g. a pino or winston logger; got ${describeValue(logger)}`,
+    );
+  }
   const storeTimeoutMs = parseWait(options.storeTimeout ?? DEFAULT_STORE_TIMEOUT, 'createCache: `storeTimeout`');
   const breaker = resolveBreaker(options.circuitBreaker);
   const freshness = resolveFreshness(options, 'createCache', NO_FRESHNESS);
@@ -236,6 +264,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     maxLabels,
     enabled,
     stampede: options.stampede,
+    logger,
     freshness,
     storeTimeoutMs,
     breaker,

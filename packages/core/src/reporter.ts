@@ -3,7 +3,7 @@ import { CacheError, StoreError, withoutArguments } from './errors.js';
 import type { CacheErrorKind, Emitter, LockOutcome, StaleReason } from './events.js';
 import type { CallPolicy } from './policy.js';
 import type { Stats } from './stats.js';
-import { warnUncacheable, warnUnusableOption } from './warnings.js';
+import { type CacheLogger, warnUncacheable, warnUnusableOption } from './warnings.js';
 
 /**
  * @internal Counts each outcome in the method's counters and the totals, and emits its
@@ -13,11 +13,13 @@ export class Reporter {
   readonly #stats: Stats;
   readonly #events: Emitter;
   readonly #storeName: string;
+  readonly #logger: CacheLogger | undefined;
 
-  constructor(stats: Stats, events: Emitter, storeName: string) {
+  constructor(stats: Stats, events: Emitter, storeName: string, logger: CacheLogger | undefined) {
     this.#stats = stats;
     this.#events = events;
     this.#storeName = storeName;
+    this.#logger = logger;
   }
 
   hit(key: string, policy: CallPolicy): void {
@@ -118,7 +120,7 @@ export class Reporter {
   uncacheable(error: CacheError, policy: CallPolicy): void {
     policy.counters.uncacheable++;
     this.#stats.total.uncacheable++;
-    warnUncacheable(policy.label, this.#storeName, error);
+    warnUncacheable(policy.label, this.#storeName, error, this.#logger);
   }
 
   /** A `ttl` or `resultTags` function gave an unusable answer: the value is returned, not cached. */
@@ -126,7 +128,7 @@ export class Reporter {
     this.emitError('options', error, key, policy.label);
     policy.counters.uncacheable++;
     this.#stats.total.uncacheable++;
-    warnUnusableOption(policy.label, error);
+    warnUnusableOption(policy.label, error, this.#logger);
   }
 
   /**

@@ -58,6 +58,11 @@ export interface WriteOptions {
  */
 export interface StoreReporter {
   error(error: Error, key?: string): void;
+  /**
+   * A warning about the store's setup (e.g. `CACHEWISE_EVICTION_POLICY`): `true` when the
+   * cache's `logger` took it, and the store then gives no process warning for it.
+   */
+  warn?(message: string, code: string): boolean;
 }
 
 interface StoreBase<P> {

@@ -133,8 +133,8 @@ describe.each(packages)('@cachewise/%s as published', (name) => {
 });
 
 describe('one copy of core in an app', () => {
-  it('the store, HTTP and NestJS packages take @cachewise/core as a peer dependency (and the workspace copy for their own tests)', async () => {
-    for (const name of ['memory', 'redis', 'http', 'nestjs'] as const) {
+  it('the store, HTTP, NestJS and OpenTelemetry packages take @cachewise/core as a peer dependency (and the workspace copy for their own tests)', async () => {
+    for (const name of ['memory', 'redis', 'http', 'nestjs', 'otel'] as const) {
       const manifest = await tarballManifest(tarballs[name]);
       expect(manifest.dependencies?.['@cachewise/core'], name).toBeUndefined();
       expect(manifest.peerDependencies?.['@cachewise/core'], name).toBe('>=0.1.0 <1.0.0');
@@ -173,6 +173,7 @@ describe('a consumer outside the workspace, with plain Node and the built output
       const fastify = await import('@cachewise/http/fastify');
       const express = await import('@cachewise/http/express');
       const nestjs = await import('@cachewise/nestjs');
+      const otel = await import('@cachewise/otel');
       const cache = core.createCache({ store: memory.memoryStore() });
       const value = await cache.wrap('k', async () => 42);
       console.log(JSON.stringify({
@@ -183,6 +184,7 @@ describe('a consumer outside the workspace, with plain Node and the built output
         redisTesting: typeof redisTesting.mockRedisStore === 'function',
         http: typeof fastify.fastifyCache(cache) === 'function' && typeof express.expressCache(cache) === 'function',
         nestjs: typeof nestjs.CachewiseModule.forRoot({ store: memory.memoryStore() }).module === 'function',
+        otel: typeof otel.instrumentCache(cache) === 'function',
       }));`;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: consumer,
@@ -196,6 +198,7 @@ describe('a consumer outside the workspace, with plain Node and the built output
       redisTesting: true,
       http: true,
       nestjs: true,
+      otel: true,
     });
   });
 

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Every published package, by directory name under packages/. */
-export const PACKAGES = ['core', 'memory', 'redis', 'http', 'nestjs'] as const;
+export const PACKAGES = ['core', 'memory', 'redis', 'http', 'nestjs', 'otel'] as const;
 export type PackageDir = (typeof PACKAGES)[number];
 
 export interface Manifest {

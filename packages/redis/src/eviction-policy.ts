@@ -12,6 +12,15 @@ export const SAFE_POLICIES: readonly string[] = ['noeviction', 'volatile-ttl'];
 // misconfigured Redis gets one line in its log, not ten. The error events stay per cache.
 const warned = new Set<string>();
 
+/** The process warning for an unsafe policy, once per process per policy. */
+export function warnEvictionPolicy(finding: StoreError, policy: string): void {
+  if (warned.has(policy)) return;
+  warned.add(policy);
+  process.emitWarning(finding.message, { type: 'CachewiseWarning', code: EVICTION_POLICY_CODE });
+}
+
+export const EVICTION_POLICY_CODE = 'CACHEWISE_EVICTION_POLICY';
+
 /** The finding for a policy, or undefined when it is safe. */
 export function policyFinding(policy: string): StoreError | undefined {
   if (SAFE_POLICIES.includes(policy)) return undefined;
@@ -25,12 +34,14 @@ export function policyFinding(policy: string): StoreError | undefined {
 
 /**
  * Reads `maxmemory-policy` from the server (every primary of a Cluster) each time the
- * client becomes ready, and hands each unsafe policy to `found` (once per policy) plus a
- * one-time process warning. A server that refuses CONFIG (managed Redis often renames
+ * client becomes ready, and hands each unsafe policy to `found` (once per policy). A server that refuses CONFIG (managed Redis often renames
  * or disables it) is left alone: nothing is reported. Returns the function that stops
  * watching.
  */
-export function watchEvictionPolicy(client: Redis | Cluster, found: (error: StoreError) => void): () => void {
+export function watchEvictionPolicy(
+  client: Redis | Cluster,
+  found: (error: StoreError, policy: string) => void,
+): () => void {
   const seen = new Set<string>();
   const check = (): void => {
     const isCluster = (client as { isCluster?: boolean }).isCluster === true;
@@ -43,11 +54,7 @@ export function watchEvictionPolicy(client: Redis | Cluster, found: (error: Stor
           const finding = policyFinding(policy);
           if (finding === undefined) return;
           seen.add(policy);
-          if (!warned.has(policy)) {
-            warned.add(policy);
-            process.emitWarning(finding.message, { type: 'CachewiseWarning', code: 'CACHEWISE_EVICTION_POLICY' });
-          }
-          found(finding);
+          found(finding, policy);
         },
         () => {}, // CONFIG disabled or renamed, or the connection went: nothing to say
       );

@@ -10,7 +10,7 @@ import type {
 import type { Cluster, Redis } from 'ioredis';
 import { asPayload, type Bulk, parseGeneration, parseTag, replyStrings } from './bookkeeping.js';
 import { closeOwnedClient, createOwnedClient, Readiness } from './client.js';
-import { watchEvictionPolicy } from './eviction-policy.js';
+import { EVICTION_POLICY_CODE, warnEvictionPolicy, watchEvictionPolicy } from './eviction-policy.js';
 import { type RedisStoreOptions, resolveRedisOptions } from './options.js';
 import { ReadBatch } from './read-batch.js';
 import { DELETE, ENSURE, INVALIDATE_TAGS, type Script, SET, TOUCH_TAGS, VERSION_MARK, WRITE } from './scripts.js';
@@ -86,7 +86,7 @@ class RedisStore implements ByteStore {
     // tag comes back with a new version. Hit rate does: its entries would read stale.
     this.#bookkeepingTtlMs = String(resolved.maxTtlMs + resolved.generationTtlMs);
     this.#renewAfterSec = Math.max(1, Math.floor(resolved.generationTtlMs / 2_000));
-    this.#stopWatching = watchEvictionPolicy(this.#client, (finding) => this.#found(finding));
+    this.#stopWatching = watchEvictionPolicy(this.#client, (finding, policy) => this.#found(finding, policy));
   }
 
   read(key: string, tags: readonly string[]): Promise<StoreRead<Uint8Array>> {
@@ -295,7 +295,11 @@ class RedisStore implements ByteStore {
     // A finding made before this cache existed: told once its creator could listen.
     if (this.#findings.length > 0) {
       queueMicrotask(() => {
-        if (this.#reporters.has(reporter)) for (const finding of this.#findings) reporter.error(finding);
+        if (!this.#reporters.has(reporter)) return;
+        for (const finding of this.#findings) {
+          reporter.warn?.(finding.message, EVICTION_POLICY_CODE);
+          reporter.error(finding);
+        }
       });
     }
     return () => this.#reporters.delete(reporter);
@@ -306,8 +310,12 @@ class RedisStore implements ByteStore {
     for (const reporter of this.#reporters) reporter.error(error, key);
   }
 
-  #found(finding: StoreError): void {
+  /** An unsafe eviction policy: to the loggers of the caches that have one, else a process warning. */
+  #found(finding: StoreError, policy: string): void {
     this.#findings.push(finding);
+    let logged = false;
+    for (const reporter of this.#reporters) if (reporter.warn?.(finding.message, EVICTION_POLICY_CODE)) logged = true;
+    if (!logged) warnEvictionPolicy(finding, policy);
     this.#report(finding);
   }
 

@@ -1,6 +1,7 @@
 // On connect the store reads the server's maxmemory-policy: a policy that can evict its
 // bookkeeping is an `error` event on every cache of the store and one process warning
-// per policy; safe policies say nothing; a server without CONFIG is left alone.
+// per policy (to the cache's logger instead, when it has one); safe policies say nothing; a
+// server without CONFIG is left alone.
 import { type CacheEventMap, createCache, isStoreError } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
 import type { Redis } from 'ioredis';
@@ -17,8 +18,9 @@ beforeAll(async () => {
     startRedis({ private: true, args: ['--maxmemory-policy', 'volatile-ttl'] }),
     startRedis({ private: true, args: ['--maxmemory-policy', 'noeviction'] }),
     startRedis({ private: true, args: ['--maxmemory-policy', 'volatile-lru', '--rename-command', 'CONFIG', ''] }),
+    startRedis({ private: true, args: ['--maxmemory-policy', 'allkeys-random'] }),
   ]);
-  for (const [i, name] of ['allkeys-lru', 'volatile-ttl', 'noeviction', 'noconfig'].entries())
+  for (const [i, name] of ['allkeys-lru', 'volatile-ttl', 'noeviction', 'noconfig', 'allkeys-random'].entries())
     servers[name] = started[i]!;
 });
 afterAll(async () => {
@@ -75,6 +77,27 @@ describe('eviction policy check', () => {
     expect(warnings[0]!.message).toMatch(/'allkeys-lru'.*noeviction, volatile-ttl/);
     // The store still works: the finding is advice, not a failure.
     expect(await first.cache.wrap('k', async () => 1)).toBe(1);
+  });
+
+  it("goes to the cache's logger instead of a process warning when the cache has one", async () => {
+    const client = await readyClient(servers['allkeys-random']!);
+    const lines: string[] = [];
+    const logger = { warn: (line: string) => lines.push(line), error: () => {} };
+    const store = redisStore({ client, prefix: randomPrefix() });
+    const cache = createCache({ store, logger, setAsDefault: false });
+    const errors: Array<CacheEventMap['error']> = [];
+    cache.on('error', (event) => errors.push(event));
+    await settled(client);
+    expect(lines).toEqual([
+      expect.stringMatching(/^CACHEWISE_EVICTION_POLICY: .*maxmemory-policy is 'allkeys-random'/),
+    ]);
+    expect(warnings).toEqual([]);
+    expect(errors).toHaveLength(1); // the error event is still emitted
+    // A second cache on the same logger, created after the finding: the logger heard it already.
+    createCache({ store, logger, setAsDefault: false });
+    await settled(client);
+    expect(lines).toHaveLength(1);
+    expect(warnings).toEqual([]);
   });
 
   it('tells a cache created after the finding, once it can listen', async () => {

@@ -1,0 +1,148 @@
+import 'reflect-metadata';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
+import {
+  CACHE_CHANNELS,
+  type CacheChannelMessage,
+  Cached,
+  createCache,
+  LOAD_TRACING_CHANNEL,
+  type LoadTraceContext,
+  setDefaultCache,
+} from '@cachewise/core';
+import { memoryStore } from '@cachewise/memory';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+  setDefaultCache(undefined);
+});
+
+function listen(name: keyof typeof CACHE_CHANNELS): unknown[] {
+  const seen: unknown[] = [];
+  const onMessage = (message: unknown): void => {
+    seen.push(message);
+  };
+  subscribe(CACHE_CHANNELS[name], onMessage);
+  cleanups.push(() => unsubscribe(CACHE_CHANNELS[name], onMessage));
+  return seen;
+}
+
+describe('diagnostics_channel', () => {
+  it('names one channel per event, cachewise:<event>', () => {
+    expect(CACHE_CHANNELS).toEqual({
+      hit: 'cachewise:hit',
+      miss: 'cachewise:miss',
+      stale: 'cachewise:stale',
+      refresh: 'cachewise:refresh',
+      lock: 'cachewise:lock',
+      set: 'cachewise:set',
+      invalidate: 'cachewise:invalidate',
+      breaker: 'cachewise:breaker',
+      queue: 'cachewise:queue',
+      error: 'cachewise:error',
+    });
+    expect(LOAD_TRACING_CHANNEL).toBe('cachewise:load');
+  });
+
+  it('publishes miss, set, hit, invalidate and error with the namespace, label and key', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'dc', jitter: 0, ttl: '1m', setAsDefault: true });
+    const misses = listen('miss');
+    const hits = listen('hit');
+    const sets = listen('set');
+    const invalidations = listen('invalidate');
+    const errors = listen('error');
+    class Users {
+      @Cached({ tags: (id: number) => [`user:${id}`] })
+      async find(id: number): Promise<string> {
+        if (id < 0) throw new Error('no such user');
+        return `user ${id}`;
+      }
+    }
+    const users = new Users();
+    await users.find(1);
+    await users.find(1);
+    await cache.invalidateTags(['user:1']);
+    await expect(users.find(-1)).rejects.toThrow('no such user');
+    expect(misses).toEqual([
+      { namespace: 'dc', key: 'dc:m:Users.find:n1', label: 'Users.find' },
+      { namespace: 'dc', key: 'dc:m:Users.find:n-1', label: 'Users.find' },
+    ]);
+    expect(hits).toEqual([{ namespace: 'dc', key: 'dc:m:Users.find:n1', label: 'Users.find' }]);
+    expect(sets).toEqual([{ namespace: 'dc', key: 'dc:m:Users.find:n1', label: 'Users.find', ttlMs: 60_000 }]);
+    expect(invalidations).toHaveLength(1);
+    expect(invalidations[0]).toMatchObject({ namespace: 'dc', keys: [], mode: 'delete' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ namespace: 'dc', kind: 'load', key: 'dc:m:Users.find:n-1', label: 'Users.find' });
+    expect((errors[0] as CacheChannelMessage<'error'>).error).toBeInstanceOf(Error);
+  });
+
+  it('publishes nothing once unsubscribed, and only on the channels subscribed', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'dc2', jitter: 0, ttl: '1m' });
+    const hits = listen('hit');
+    const load = (): Promise<number> => Promise.resolve(1);
+    await cache.wrap('a', load);
+    await cache.wrap('a', load);
+    expect(hits).toHaveLength(1);
+    for (const cleanup of cleanups.splice(0)) cleanup();
+    await cache.wrap('a', load);
+    expect(hits).toHaveLength(1);
+  });
+
+  it('traces loads: start, end, asyncStart, asyncEnd with the result, error on a failure', async () => {
+    createCache({ store: memoryStore(), namespace: 'tr', jitter: 0, ttl: '1m', setAsDefault: true });
+    const seen: Array<[string, LoadTraceContext]> = [];
+    const channel = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+    const handlers = {
+      start: (context: LoadTraceContext) => seen.push(['start', { ...context }]),
+      end: (context: LoadTraceContext) => seen.push(['end', { ...context }]),
+      asyncStart: (context: LoadTraceContext) => seen.push(['asyncStart', { ...context }]),
+      asyncEnd: (context: LoadTraceContext) => seen.push(['asyncEnd', { ...context }]),
+      error: (context: LoadTraceContext) => seen.push(['error', { ...context }]),
+    };
+    channel.subscribe(handlers);
+    cleanups.push(() => channel.unsubscribe(handlers));
+    const failure = new Error('down');
+    class Prices {
+      @Cached()
+      async of(sku: string): Promise<number> {
+        if (sku === 'bad') throw failure;
+        return 42;
+      }
+    }
+    const prices = new Prices();
+    await prices.of('a');
+    await prices.of('a'); // a hit: no load
+    await expect(prices.of('bad')).rejects.toBe(failure);
+    const at = { namespace: 'tr', label: 'Prices.of', key: 'tr:m:Prices.of:s"a"' };
+    const bad = { namespace: 'tr', label: 'Prices.of', key: 'tr:m:Prices.of:s"bad"' };
+    expect(seen).toEqual([
+      ['start', at],
+      ['end', at],
+      ['asyncStart', { ...at, result: 42 }],
+      ['asyncEnd', { ...at, result: 42 }],
+      ['start', bad],
+      ['end', bad],
+      ['error', { ...bad, error: failure }],
+      ['asyncStart', { ...bad, error: failure }],
+      ['asyncEnd', { ...bad, error: failure }],
+    ]);
+  });
+
+  it('runs the loader inside the stores a tracer binds to start, so its context reaches the loader', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'als', jitter: 0, ttl: '1m' });
+    const store = new AsyncLocalStorage<string>();
+    const channel = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+    channel.start.bindStore(store, (context) => `span of ${context.label}`);
+    const noop = (): void => {};
+    const handlers = { start: noop, end: noop, asyncStart: noop, asyncEnd: noop, error: noop };
+    channel.subscribe(handlers);
+    cleanups.push(() => {
+      channel.unsubscribe(handlers);
+      channel.start.unbindStore(store);
+    });
+    const inside = await cache.wrap('k', async () => store.getStore(), { name: 'Report.build' });
+    expect(inside).toBe('span of Report.build');
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * OpenTelemetry metrics and load spans for a cachewise cache. Imports only
+ * `@opentelemetry/api`: the application brings its SDK and exporters.
+ *
+ * @module main
+ */
+import { tracingChannel } from 'node:diagnostics_channel';
+import { type Cache, type CounterSnapshot, LOAD_TRACING_CHANNEL, type LoadTraceContext } from '@cachewise/core';
+import {
+  type BatchObservableResult,
+  context,
+  type MeterProvider,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
+
+/** Options of {@link instrumentCache}. */
+export interface InstrumentCacheOptions {
+  /** Where the metrics go. Default: the global meter provider (`metrics.getMeterProvider()`). */
+  meterProvider?: MeterProvider;
+  /** Where the load spans go. Default: the global tracer provider (`trace.getTracerProvider()`). */
+  tracerProvider?: TracerProvider;
+}
+
+/** The instrumentation scope name of the meter and tracer. */
+export const SCOPE_NAME = '@cachewise/otel';
+
+/** Each counter, and the `stats()` counters it reports (summed). */
+const COUNTERS: ReadonlyArray<
+  readonly [name: string, description: string, from: ReadonlyArray<keyof CounterSnapshot>]
+> = [
+  ['cachewise.calls', 'Cached calls looked up (hits + misses)', ['hits', 'misses']],
+  ['cachewise.hits', 'Calls answered from the store without waiting for a load', ['hits']],
+  ['cachewise.misses', 'Calls that found no usable entry', ['misses']],
+  ['cachewise.stale', 'Calls answered with a stale value, for any reason', ['staleHits']],
+  ['cachewise.loads', 'Loads run (the cached method called)', ['loads']],
+  ['cachewise.load.errors', 'Loads that threw or rejected', ['loadErrors']],
+  ['cachewise.lock.waits', 'Loads not run because another process held the fleet-wide lock', ['lockWaits']],
+  ['cachewise.store.errors', 'Store operations that failed or timed out', ['storeErrors']],
+  ['cachewise.store.timeouts', 'Store operations that timed out (storeTimeout)', ['storeTimeouts']],
+];
+
+/** `cachewise.breaker.state`: 0 closed (or off), 1 half-open, 2 open. */
+const BREAKER_STATES = { off: 0, closed: 0, 'half-open': 1, open: 2 } as const;
+
+/**
+ * Reports a cache's counters per method as OpenTelemetry metrics, its load durations as a
+ * histogram, and each load as a span (child of the caller's active span). Attributes:
+ * `cache.namespace` and `code.function` (`Class.method`, or the name given to `wrap` /
+ * `cached`). Counters are read from `cache.stats()` when the SDK collects; loads are
+ * timed through the `cachewise:load` tracing channel, matched by namespace, so instrument
+ * one cache per namespace. Returns the function that stops reporting.
+ */
+export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = {}): () => void {
+  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME);
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME);
+  const namespace = cache.namespace;
+  const counters = COUNTERS.map(([name, description, from]) => ({
+    counter: meter.createObservableCounter(name, { description, unit: '{call}' }),
+    from,
+  }));
+  const breaker = meter.createObservableGauge('cachewise.breaker.state', {
+    description: "The store's circuit breaker: 0 closed (or off), 1 half-open, 2 open",
+  });
+  const observe = (result: BatchObservableResult): void => {
+    const stats = cache.stats();
+    for (const [label, row] of Object.entries(stats.byMethod)) {
+      const attributes = { 'cache.namespace': namespace, 'code.function': label };
+      for (const { counter, from } of counters) {
+        let value = 0;
+        for (const field of from) value += row[field] as number;
+        result.observe(counter, value, attributes);
+      }
+    }
+    result.observe(breaker, BREAKER_STATES[stats.circuit], { 'cache.namespace': namespace });
+  };
+  meter.addBatchObservableCallback(observe, [...counters.map((c) => c.counter), breaker]);
+
+  const duration = meter.createHistogram('cachewise.load.duration', {
+    description: 'How long loads took, to their result or failure',
+    unit: 's',
+  });
+  const started = new WeakMap<LoadTraceContext, { at: number; span: Span }>();
+  const loads = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+  const handlers = {
+    start(load: LoadTraceContext): void {
+      if (load.namespace !== namespace) return;
+      const span = tracer.startSpan(
+        `cachewise.load ${load.label}`,
+        { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': load.label } },
+        context.active(),
+      );
+      started.set(load, { at: performance.now(), span });
+    },
+    end(): void {},
+    asyncStart(): void {},
+    asyncEnd(load: LoadTraceContext): void {
+      const begun = started.get(load);
+      if (begun === undefined) return;
+      started.delete(load);
+      const failed = 'error' in load;
+      duration.record((performance.now() - begun.at) / 1000, {
+        'cache.namespace': namespace,
+        'code.function': load.label,
+        ...(failed ? { 'error.type': errorType(load.error) } : {}),
+      });
+      if (failed) {
+        if (load.error instanceof Error) begun.span.recordException(load.error);
+        begun.span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      begun.span.end();
+    },
+    error(): void {},
+  };
+  loads.subscribe(handlers);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    loads.unsubscribe(handlers);
+    meter.removeBatchObservableCallback(observe, [...counters.map((c) => c.counter), breaker]);
+  };
+}
+
+function errorType(error: unknown): string {
+  return error instanceof Error ? error.name : '_OTHER';
+}

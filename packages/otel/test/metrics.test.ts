@@ -1,0 +1,191 @@
+import { Cached, createCache, setDefaultCache } from '@cachewise/core';
+import { fakeClock } from '@cachewise/core/testing';
+import { memoryStore } from '@cachewise/memory';
+import { instrumentCache } from '@cachewise/otel';
+import { context, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  type DataPoint,
+  type Histogram,
+  MeterProvider,
+  MetricReader,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+/** A reader the test collects from when it wants, as an exporter's would on its interval. */
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+const contextManager = new AsyncLocalStorageContextManager();
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable());
+});
+afterAll(() => {
+  context.disable();
+});
+const stops: Array<() => void> = [];
+afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
+  setDefaultCache(undefined);
+});
+
+/** Every data point of `name`, keyed `namespace|function` (plus `|error.type` when set). */
+function points(collected: ResourceMetrics, name: string): Map<string, DataPoint<unknown>> {
+  const found = new Map<string, DataPoint<unknown>>();
+  for (const scope of collected.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== name) continue;
+      for (const point of metric.dataPoints as DataPoint<unknown>[]) {
+        const a = point.attributes;
+        const id = [a['cache.namespace'], a['code.function'], a['error.type']].filter((p) => p !== undefined).join('|');
+        found.set(id, point);
+      }
+    }
+  }
+  return found;
+}
+
+function values(collected: ResourceMetrics, name: string): Record<string, unknown> {
+  return Object.fromEntries([...points(collected, name)].map(([id, point]) => [id, point.value]));
+}
+
+async function setup(namespace: string) {
+  const clock = fakeClock();
+  const cache = createCache({
+    store: memoryStore(),
+    namespace,
+    ttl: '1m',
+    staleWhileRevalidate: '1m',
+    jitter: 0,
+    clock,
+    setAsDefault: true,
+  });
+  const reader = new TestReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const spans = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  stops.push(instrumentCache(cache, { meterProvider, tracerProvider }));
+  const collect = async (): Promise<ResourceMetrics> => {
+    const { resourceMetrics, errors } = await reader.collect();
+    expect(errors).toEqual([]);
+    return resourceMetrics;
+  };
+  return { cache, clock, collect, spans, tracerProvider };
+}
+
+describe('instrumentCache', () => {
+  it('counts a scripted sequence per method, exactly', async () => {
+    const { cache, clock, collect } = await setup('otel1');
+    let refreshed!: () => void;
+    const refresh = new Promise<void>((resolve) => {
+      refreshed = resolve;
+    });
+    let calls = 0;
+    class Users {
+      @Cached()
+      async find(id: number): Promise<string> {
+        calls++;
+        if (calls === 4) refreshed();
+        if (id < 0) throw new Error('no such user');
+        return `user ${id}`;
+      }
+    }
+    const users = new Users();
+    await users.find(1); // miss, load
+    await users.find(1); // hit
+    await users.find(2); // miss, load
+    await expect(users.find(-1)).rejects.toThrow('no such user'); // miss, load, load error
+    clock.advance(61_000);
+    expect(await users.find(1)).toBe('user 1'); // stale while revalidating: a hit, stale, a refresh load
+    await refresh;
+    await cache.wrap('r', async () => 'report', { name: 'Report.build' }); // miss, load
+
+    const collected = await collect();
+    expect(values(collected, 'cachewise.calls')).toEqual({ 'otel1|Users.find': 5, 'otel1|Report.build': 1 });
+    expect(values(collected, 'cachewise.hits')).toEqual({ 'otel1|Users.find': 2, 'otel1|Report.build': 0 });
+    expect(values(collected, 'cachewise.misses')).toEqual({ 'otel1|Users.find': 3, 'otel1|Report.build': 1 });
+    expect(values(collected, 'cachewise.stale')).toEqual({ 'otel1|Users.find': 1, 'otel1|Report.build': 0 });
+    expect(values(collected, 'cachewise.loads')).toEqual({ 'otel1|Users.find': 4, 'otel1|Report.build': 1 });
+    expect(values(collected, 'cachewise.load.errors')).toEqual({ 'otel1|Users.find': 1, 'otel1|Report.build': 0 });
+    expect(values(collected, 'cachewise.lock.waits')).toEqual({ 'otel1|Users.find': 0, 'otel1|Report.build': 0 });
+    expect(values(collected, 'cachewise.store.errors')).toEqual({ 'otel1|Users.find': 0, 'otel1|Report.build': 0 });
+    expect(values(collected, 'cachewise.store.timeouts')).toEqual({ 'otel1|Users.find': 0, 'otel1|Report.build': 0 });
+    expect(values(collected, 'cachewise.breaker.state')).toEqual({ otel1: 0 });
+
+    const durations = points(collected, 'cachewise.load.duration');
+    expect([...durations.keys()].sort()).toEqual(['otel1|Report.build', 'otel1|Users.find', 'otel1|Users.find|Error']);
+    expect((durations.get('otel1|Users.find')!.value as Histogram).count).toBe(3);
+    expect((durations.get('otel1|Users.find|Error')!.value as Histogram).count).toBe(1);
+    expect((durations.get('otel1|Report.build')!.value as Histogram).count).toBe(1);
+
+    // Counters are cumulative: a hit later shows on the next collection.
+    await users.find(2);
+    expect(values(await collect(), 'cachewise.hits')).toEqual({ 'otel1|Users.find': 3, 'otel1|Report.build': 0 });
+  });
+
+  it("times only its own cache's loads, and stops when told", async () => {
+    const { collect } = await setup('otel2');
+    const other = createCache({ store: memoryStore(), namespace: 'otel2-other' });
+    await other.wrap('k', async () => 1, { name: 'Other.load' });
+    expect(points(await collect(), 'cachewise.load.duration').size).toBe(0);
+    for (const stop of stops.splice(0)) stop();
+    const { cache, collect: collectAgain } = await setup('otel3');
+    stops.splice(0)[0]!();
+    await cache.wrap('k', async () => 1, { name: 'After.stop' });
+    const collected = await collectAgain();
+    expect(points(collected, 'cachewise.load.duration').size).toBe(0);
+    expect(points(collected, 'cachewise.calls').size).toBe(0);
+  });
+
+  it("makes each load a span, a child of the caller's active span, failed when the load fails", async () => {
+    const { spans, tracerProvider } = await setup('otel4');
+    class Prices {
+      @Cached()
+      async of(sku: string): Promise<number> {
+        if (sku === 'bad') throw new TypeError('unknown sku');
+        return 42;
+      }
+    }
+    const prices = new Prices();
+    const tracer = tracerProvider.getTracer('app');
+    const requestSpanId = await tracer.startActiveSpan('GET /prices', async (request) => {
+      await prices.of('a');
+      await prices.of('a'); // a hit: no span
+      await expect(prices.of('bad')).rejects.toThrow('unknown sku');
+      request.end();
+      return request.spanContext().spanId;
+    });
+    const loads = spans.getFinishedSpans().filter((span) => span.name.startsWith('cachewise.load'));
+    expect(loads.map((span) => span.name)).toEqual(['cachewise.load Prices.of', 'cachewise.load Prices.of']);
+    for (const span of loads) {
+      expect(span.parentSpanContext?.spanId).toBe(requestSpanId);
+      expect(span.attributes).toEqual({ 'cache.namespace': 'otel4', 'code.function': 'Prices.of' });
+    }
+    expect(loads[0]!.status.code).toBe(0);
+    expect(loads[1]!.status.code).toBe(2);
+    expect(loads[1]!.events.map((event) => event.name)).toEqual(['exception']);
+    expect(trace.getActiveSpan()).toBeUndefined();
+  });
+
+  it('uses the global meter and tracer providers when given none', async () => {
+    const reader = new TestReader();
+    const spans = new InMemorySpanExporter();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+    try {
+      const cache = createCache({ store: memoryStore(), namespace: 'otel5' });
+      stops.push(instrumentCache(cache));
+      await cache.wrap('k', async () => 1, { name: 'Global.load' });
+      const { resourceMetrics } = await reader.collect();
+      expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel5|Global.load': 1 });
+      expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['cachewise.load Global.load']);
+    } finally {
+      metrics.disable();
+      trace.disable();
+    }
+  });
+});
