@@ -86,6 +86,8 @@ const channels = Object.fromEntries(
   Object.entries(CACHE_CHANNELS).map(([name, id]) => [name, channel(id)]),
 ) as unknown as { readonly [E in CacheEventName]: Channel };
 
+const HIT_CHANNEL = channels.hit;
+
 /**
  * A small typed emitter. `has(name)` lets hot paths skip building an event nobody
  * listens to. A listener that throws is ignored: observability never breaks a call.
@@ -106,6 +108,15 @@ export class Emitter {
       const index = list.indexOf(listener);
       if (index >= 0) list.splice(index, 1);
     };
+  }
+
+  /**
+   * `has('hit')` for the hit path: constant-key reads only (a keyed read with the event's
+   * name, shared by every event, is a megamorphic lookup: about 250 instructions a hit).
+   */
+  get hitWatched(): boolean {
+    const list = this.#listeners.hit;
+    return (list !== undefined && list.length > 0) || HIT_CHANNEL.hasSubscribers;
   }
 
   /** Whether anyone listens: a listener here, or a subscriber of the event's channel (a field read). */

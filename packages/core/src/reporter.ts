@@ -25,7 +25,7 @@ export class Reporter {
   hit(key: string, policy: CallPolicy): void {
     policy.counters.hits++;
     this.#stats.total.hits++;
-    if (this.#events.has('hit')) this.#events.emit('hit', { key, label: policy.label });
+    if (this.#events.hitWatched) this.#events.emit('hit', { key, label: policy.label });
   }
 
   miss(key: string, policy: CallPolicy): void {
