@@ -1,4 +1,4 @@
-// @cachewise/nestjs, as docs/nestjs.md shows it; tests in packages/nestjs/test run the same.
+// @cachewise/nestjs, as docs/nestjs.md shows it; compiled by pnpm typecheck (packages/nestjs/test runs applications of this shape).
 import 'reflect-metadata';
 import { db, type User } from '../support.js';
 
