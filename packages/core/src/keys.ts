@@ -111,7 +111,8 @@ export class HotKeys {
         // Built flat (see flat()): the store keeps this very string for the entry.
         const key = flat(this.prefix, encodeArgs(args, where, this.#classes));
         // Only values whose encoding is a fast path: -0 and 0 are one Map key but two encodings.
-        if (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg)) {
+        // While the memo rests it would drop the entry: make none.
+        if (!this.#keys.resting && (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg))) {
           const entry: HotKey = { key, tag: undefined, tagIds: undefined };
           this.#keys.set(arg, entry);
           this.last = entry;
