@@ -1,6 +1,8 @@
 // Runs the guides' snippets on the memory store (the Redis ones run in
 // snippets-redis.test.ts): each module is the code a page prints plus the setup it takes
 // as given, and each test checks what the page says the code does.
+
+import type { AddressInfo } from 'node:net';
 import { type Cache, createCache, getDefaultCache, isKeyDerivationError, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -283,6 +285,28 @@ describe('observability', () => {
       [{ 'cache.namespace': 'shop', 'code.function': 'Users.find' }, 1],
     ]);
     stop();
+  });
+
+  it('prometheus: a scrape of /metrics shows the per-method counters under their Prometheus names', async () => {
+    const { cache, meterProvider, server, stop } = await import('../snippets/observability/prometheus.js');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await cache.wrap('k', async () => 1, { name: 'Users.find' });
+      await cache.wrap('k', async () => 1, { name: 'Users.find' });
+      const { port } = server.address() as AddressInfo;
+      const scrape = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(scrape.status).toBe(200);
+      const text = await scrape.text();
+      const labels = 'cache_namespace="catalog",code_function="Users.find",otel_scope_name="@cachewise/otel"';
+      expect(text).toContain(`\ncachewise_calls_total{${labels}} 2\n`);
+      expect(text).toContain(`\ncachewise_hits_total{${labels}} 1\n`);
+      expect(text).toContain(`\ncachewise_loads_total{${labels}} 1\n`);
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      stop();
+      await new Promise((resolve) => server.close(resolve));
+      await meterProvider.shutdown();
+    }
   });
 
   it('the periodic export sends gauges every minute', async () => {

@@ -1,8 +1,10 @@
 // The packed tarballs installed with npm, from the registry, into two apps outside the
 // workspace: an ES-module app (TC39 decorators) and a CommonJS app (tsc `module: commonjs`,
 // legacy decorators + reflect-metadata), each compiled with TypeScript against the packed
-// types and run with ioredis 5 and then ioredis 6, on the memory store and on a real Redis.
-// npm's own cache is shared between runs; each app is installed once and ioredis swapped.
+// types and run with ioredis 5 and then ioredis 6, on the memory store and on a real Redis;
+// each also reports a cache through @cachewise/otel to the OpenTelemetry metrics SDK and
+// reads the counters back. npm's own cache is shared between runs; each app is installed
+// once and ioredis swapped.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,15 @@ const fixtures = join(ROOT, 'packages', 'core', 'test', 'fixtures', 'consumers')
 const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 
+/** The OpenTelemetry packages at the versions the workspace pins (root package.json). */
+async function openTelemetryVersions(): Promise<Record<string, string>> {
+  const { devDependencies } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
+  const names = ['@opentelemetry/api', '@opentelemetry/sdk-metrics'];
+  return Object.fromEntries(names.map((name) => [name, devDependencies[name]!]));
+}
+
 async function typesNodeVersion(): Promise<string> {
   const manifest = JSON.parse(await readFile(join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as {
     version: string;
@@ -31,13 +42,20 @@ let packed: Record<PackageDir, string>;
 const apps = {} as Record<Kind, string>;
 
 /** A fresh app of `kind` in `work`, with the tarballs and its registry dependencies installed. */
-async function installApp(kind: Kind, tarballs: Record<PackageDir, string>, typesNode: string): Promise<string> {
+async function installApp(
+  kind: Kind,
+  tarballs: Record<PackageDir, string>,
+  typesNode: string,
+  openTelemetry: Record<string, string>,
+): Promise<string> {
   const dir = join(work, kind);
   await cp(join(fixtures, kind), dir, { recursive: true });
   const dependencies: Record<string, string> = {
     '@cachewise/core': `file:${tarballs.core}`,
     '@cachewise/memory': `file:${tarballs.memory}`,
     '@cachewise/redis': `file:${tarballs.redis}`,
+    '@cachewise/otel': `file:${tarballs.otel}`,
+    ...openTelemetry,
     ioredis: IOREDIS_MAJORS[0],
     '@types/node': typesNode,
     ...(kind === 'cjs' ? { 'reflect-metadata': '0.2.2' } : {}),
@@ -57,16 +75,17 @@ async function installApp(kind: Kind, tarballs: Record<PackageDir, string>, type
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'cachewise-consumers-'));
-  const [tarballs, server, typesNode] = await Promise.all([
+  const [tarballs, server, typesNode, openTelemetry] = await Promise.all([
     packAll(join(work, 'tarballs')),
     startRedis(),
     typesNodeVersion(),
+    openTelemetryVersions(),
   ]);
   redis = server;
   packed = tarballs;
   await Promise.all(
     KINDS.map(async (kind) => {
-      apps[kind] = await installApp(kind, tarballs, typesNode);
+      apps[kind] = await installApp(kind, tarballs, typesNode, openTelemetry);
     }),
   );
 }, 300_000);
@@ -95,7 +114,7 @@ describe.each(IOREDIS_MAJORS)('with ioredis %s', (ioredis) => {
   }, 180_000);
 
   it.concurrent.each(KINDS)(
-    'the %s app compiles against the packed types, caches and invalidates on memory and Redis, and locks with redlockProtector',
+    'the %s app compiles against the packed types, caches and invalidates on memory and Redis, reports to OpenTelemetry, and locks with redlockProtector',
     async (kind) => {
       const dir = apps[kind];
       expect(await installedIoredis(dir)).toBe(ioredis);
@@ -107,6 +126,7 @@ describe.each(IOREDIS_MAJORS)('with ioredis %s', (ioredis) => {
       expect(stderr).toBe('');
       expect(JSON.parse(stdout)).toEqual({
         memory: [1, 1, 2],
+        otel: { errors: 0, calls: 3, hits: 1, loads: 2, loadDurations: 2 },
         redis: [1, 1, 2],
         stampede: [true, true, true],
         oneCore: true,

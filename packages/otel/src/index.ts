@@ -44,6 +44,15 @@ const COUNTERS: ReadonlyArray<
   ['cachewise.store.timeouts', 'Store operations that timed out (storeTimeout)', ['storeTimeouts']],
 ];
 
+/**
+ * Bucket bounds of `cachewise.load.duration`, in seconds: the semantic conventions' bounds
+ * for HTTP durations (5 ms to 10 s), plus 1 and 2.5 ms for quick loads. The SDK's default
+ * bounds (0 to 10,000, made for milliseconds) would put every load under 5 s in one bucket.
+ */
+const LOAD_DURATION_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
+
 /** `cachewise.breaker.state`: 0 closed (or off), 1 half-open, 2 open. */
 const BREAKER_STATES = { off: 0, closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -83,6 +92,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
   const duration = meter.createHistogram('cachewise.load.duration', {
     description: 'How long loads took, to their result or failure',
     unit: 's',
+    advice: { explicitBucketBoundaries: [...LOAD_DURATION_BUCKETS] },
   });
   const started = new WeakMap<LoadTraceContext, { at: number; span: Span }>();
   const loads = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);

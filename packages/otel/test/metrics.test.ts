@@ -121,6 +121,10 @@ describe('instrumentCache', () => {
     expect((durations.get('otel1|Users.find')!.value as Histogram).count).toBe(3);
     expect((durations.get('otel1|Users.find|Error')!.value as Histogram).count).toBe(1);
     expect((durations.get('otel1|Report.build')!.value as Histogram).count).toBe(1);
+    // Buckets in seconds, from 1 ms to 10 s (not the SDK's default bounds, made for milliseconds).
+    expect((durations.get('otel1|Users.find')!.value as Histogram).buckets.boundaries).toEqual([
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+    ]);
 
     // Counters are cumulative: a hit later shows on the next collection.
     await users.find(2);
