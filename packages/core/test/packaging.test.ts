@@ -3,7 +3,7 @@
 // arethetypeswrong, and load in a consumer outside the workspace with plain Node, through
 // `import` and through `require()`. Installing them into real apps: packaging-consumers.test.ts.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +147,19 @@ describe('one copy of core in an app', () => {
     expect(versions.size).toBe(1);
     const config = JSON.parse(readFileSync(join(root, '.changeset', 'config.json'), 'utf8')) as { fixed: string[][] };
     expect(config.fixed).toEqual([packages.map((name) => `@cachewise/${name}`)]);
+  });
+
+  it('every pending changeset has the front matter changesets reads: known packages and a bump, then a summary', () => {
+    const dir = join(root, '.changeset');
+    const files = readdirSync(dir).filter((file) => file.endsWith('.md') && file !== 'README.md');
+    expect(files.length).toBeGreaterThan(0);
+    const known = new Set(packages.map((name) => `@cachewise/${name}`));
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const match = /^---\n((?:'[^'\n]+': (?:major|minor|patch)\n)+)---\n\n\S/.exec(text);
+      expect(match, `${file} does not start with changesets front matter`).not.toBeNull();
+      for (const line of match![1]!.trim().split('\n')) expect(known, `${file}: ${line}`).toContain(line.split("'")[1]);
+    }
   });
 });
 
