@@ -5,7 +5,13 @@
  * @module main
  */
 import { tracingChannel } from 'node:diagnostics_channel';
-import { type Cache, type CounterSnapshot, LOAD_TRACING_CHANNEL, type LoadTraceContext } from '@cachewise/core';
+import {
+  type Cache,
+  CacheOptionsError,
+  type CounterSnapshot,
+  LOAD_TRACING_CHANNEL,
+  type LoadTraceContext,
+} from '@cachewise/core';
 import {
   type BatchObservableResult,
   context,
@@ -53,6 +59,15 @@ const LOAD_DURATION_BUCKETS: readonly number[] = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
 ];
 
+/**
+ * Namespaces instrumented now, per meter provider. Loads are matched to a cache by
+ * namespace, so a second instrumentation of one namespace into one provider would count
+ * every load twice: it is refused.
+ */
+const instrumented = new WeakMap<MeterProvider, Set<string>>();
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['meterProvider', 'tracerProvider']);
+
 /** `cachewise.breaker.state`: 0 closed (or off), 1 half-open, 2 open. */
 const BREAKER_STATES = { off: 0, closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -61,13 +76,24 @@ const BREAKER_STATES = { off: 0, closed: 0, 'half-open': 1, open: 2 } as const;
  * histogram, and each load as a span (child of the caller's active span). Attributes:
  * `cache.namespace` and `code.function` (`Class.method`, or the name given to `wrap` /
  * `cached`). Counters are read from `cache.stats()` when the SDK collects; loads are
- * timed through the `cachewise:load` tracing channel, matched by namespace, so instrument
- * one cache per namespace. Returns the function that stops reporting.
+ * timed through the `cachewise:load` tracing channel, matched by namespace: a second
+ * instrumentation of one namespace into one meter provider, while the first reports, is
+ * refused. Returns the function that stops reporting.
  */
 export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = {}): () => void {
-  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME);
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME);
+  checkArguments(cache, options);
+  const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
   const namespace = cache.namespace;
+  let namespaces = instrumented.get(meterProvider);
+  if (namespaces?.has(namespace)) {
+    throw new CacheOptionsError(
+      `instrumentCache: a cache of namespace '${namespace}' is already reported to this meter provider ` +
+        '(loads are matched by namespace, so each would count twice); call the stop function that ' +
+        'instrumentCache returned first, or give each cache its own namespace',
+    );
+  }
+  const meter = meterProvider.getMeter(SCOPE_NAME);
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME);
   const counters = COUNTERS.map(([name, description, from]) => ({
     counter: meter.createObservableCounter(name, { description, unit: '{call}' }),
     from,
@@ -127,13 +153,61 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     error(): void {},
   };
   loads.subscribe(handlers);
+  if (namespaces === undefined) instrumented.set(meterProvider, (namespaces = new Set()));
+  namespaces.add(namespace);
   let stopped = false;
   return () => {
     if (stopped) return;
     stopped = true;
+    namespaces.delete(namespace);
     loads.unsubscribe(handlers);
     meter.removeBatchObservableCallback(observe, [...counters.map((c) => c.counter), breaker]);
   };
+}
+
+/** Refuses what is not a cache or not an option, before anything is registered. */
+function checkArguments(cache: unknown, options: unknown): void {
+  const candidate = cache as Partial<Cache> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.stats !== 'function' ||
+    typeof candidate.namespace !== 'string'
+  ) {
+    throw new CacheOptionsError(
+      `instrumentCache: \`cache\` must be a cache made by createCache(); got ${describe(cache)}`,
+    );
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheOptionsError(
+      `instrumentCache: the options must be an object ({ meterProvider?, tracerProvider? }); got ${describe(options)}`,
+    );
+  }
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) {
+      throw new CacheOptionsError(
+        `instrumentCache: unknown option '${name}'; the options are meterProvider and tracerProvider`,
+      );
+    }
+  }
+  const { meterProvider, tracerProvider } = options as Record<string, unknown>;
+  if (meterProvider !== undefined && typeof (meterProvider as MeterProvider | null)?.getMeter !== 'function') {
+    throw new CacheOptionsError(
+      `instrumentCache: \`meterProvider\` must be an OpenTelemetry MeterProvider (with getMeter()); got ${describe(meterProvider)}`,
+    );
+  }
+  if (tracerProvider !== undefined && typeof (tracerProvider as TracerProvider | null)?.getTracer !== 'function') {
+    throw new CacheOptionsError(
+      `instrumentCache: \`tracerProvider\` must be an OpenTelemetry TracerProvider (with getTracer()); got ${describe(tracerProvider)}`,
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${Object.keys(value).slice(0, 5).join(', ') || 'no keys'})`;
+  if (typeof value === 'function') return 'a function';
+  return `${typeof value} ${String(value)}`;
 }
 
 function errorType(error: unknown): string {

@@ -175,6 +175,46 @@ describe('instrumentCache', () => {
     expect(trace.getActiveSpan()).toBeUndefined();
   });
 
+  it('refuses what is not a cache or not an option, naming it, and registers nothing', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'otel6' });
+    const meterProvider = new MeterProvider({ readers: [new TestReader()] });
+    const bad: Array<[unknown, unknown, RegExp]> = [
+      [undefined, {}, /`cache` must be a cache made by createCache\(\); got undefined/],
+      [memoryStore(), {}, /`cache` must be a cache/],
+      [cache, null, /the options must be an object/],
+      [
+        cache,
+        { meterprovider: meterProvider },
+        /unknown option 'meterprovider'; the options are meterProvider and tracerProvider/,
+      ],
+      [cache, { meterProvider: {} }, /`meterProvider` must be an OpenTelemetry MeterProvider/],
+      [cache, { meterProvider, tracerProvider: 'otlp' }, /`tracerProvider` must be an OpenTelemetry TracerProvider/],
+    ];
+    for (const [target, options, message] of bad) {
+      expect(() => instrumentCache(target as never, options as never)).toThrow(message);
+    }
+    // None of them took the namespace: instrumenting it now works.
+    stops.push(instrumentCache(cache, { meterProvider }));
+  });
+
+  it('refuses a second report of one namespace to one meter provider (loads would count twice), until the first stops', async () => {
+    const { cache } = await setup('otel7');
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const stop = instrumentCache(cache, { meterProvider });
+    const twin = createCache({ store: memoryStore(), namespace: 'otel7' });
+    expect(() => instrumentCache(cache, { meterProvider })).toThrow(/namespace 'otel7' is already reported/);
+    expect(() => instrumentCache(twin, { meterProvider })).toThrow(/namespace 'otel7' is already reported/);
+    // Another provider (setup()'s) gets the same loads: each provider counts each load once.
+    await cache.wrap('k', async () => 1, { name: 'Twice.load' });
+    const { resourceMetrics } = await reader.collect();
+    expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel7|Twice.load': 1 });
+    const histogram = points(resourceMetrics, 'cachewise.load.duration').get('otel7|Twice.load');
+    expect((histogram?.value as Histogram).count).toBe(1);
+    stop();
+    stops.push(instrumentCache(twin, { meterProvider }));
+  });
+
   it('uses the global meter and tracer providers when given none', async () => {
     const reader = new TestReader();
     const spans = new InMemorySpanExporter();
