@@ -153,7 +153,10 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     error(): void {},
   };
   loads.subscribe(handlers);
-  if (namespaces === undefined) instrumented.set(meterProvider, (namespaces = new Set()));
+  if (namespaces === undefined) {
+    namespaces = new Set();
+    instrumented.set(meterProvider, namespaces);
+  }
   namespaces.add(namespace);
   let stopped = false;
   return () => {

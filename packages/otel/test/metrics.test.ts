@@ -209,8 +209,8 @@ describe('instrumentCache', () => {
     await cache.wrap('k', async () => 1, { name: 'Twice.load' });
     const { resourceMetrics } = await reader.collect();
     expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel7|Twice.load': 1 });
-    const histogram = points(resourceMetrics, 'cachewise.load.duration').get('otel7|Twice.load');
-    expect((histogram?.value as Histogram).count).toBe(1);
+    const histogram = points(resourceMetrics, 'cachewise.load.duration').get('otel7|Twice.load')!;
+    expect((histogram.value as Histogram).count).toBe(1);
     stop();
     stops.push(instrumentCache(twin, { meterProvider }));
   });
