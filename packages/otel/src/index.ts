@@ -15,6 +15,7 @@ import {
 import {
   type BatchObservableResult,
   context,
+  diag,
   type MeterProvider,
   metrics,
   type Span,
@@ -120,16 +121,23 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     unit: 's',
     advice: { explicitBucketBoundaries: [...LOAD_DURATION_BUCKETS] },
   });
-  const started = new WeakMap<LoadTraceContext, { at: number; span: Span }>();
+  const started = new WeakMap<LoadTraceContext, { at: number; span: Span | undefined }>();
   const loads = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+  // These run inside Node's channel publishing, which re-raises a subscriber's exception as an
+  // uncaught one: a tracer or meter that throws is told to OpenTelemetry's diag logger instead.
   const handlers = {
     start(load: LoadTraceContext): void {
       if (load.namespace !== namespace) return;
-      const span = tracer.startSpan(
-        `cachewise.load ${load.label}`,
-        { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': load.label } },
-        context.active(),
-      );
+      let span: Span | undefined;
+      try {
+        span = tracer.startSpan(
+          `cachewise.load ${load.label}`,
+          { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': load.label } },
+          context.active(),
+        );
+      } catch (error) {
+        tellFailure('starting a load span', error);
+      }
       started.set(load, { at: performance.now(), span });
     },
     end(): void {},
@@ -139,21 +147,34 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
       if (begun === undefined) return;
       started.delete(load);
       const failed = 'error' in load;
-      duration.record((performance.now() - begun.at) / 1000, {
-        'cache.namespace': namespace,
-        'code.function': load.label,
-        ...(failed ? { 'error.type': errorType(load.error) } : {}),
-      });
-      if (failed) {
-        if (load.error instanceof Error) begun.span.recordException(load.error);
-        begun.span.setStatus({ code: SpanStatusCode.ERROR });
+      try {
+        duration.record((performance.now() - begun.at) / 1000, {
+          'cache.namespace': namespace,
+          'code.function': load.label,
+          ...(failed ? { 'error.type': errorType(load.error) } : {}),
+        });
+      } catch (error) {
+        tellFailure('recording cachewise.load.duration', error);
       }
-      begun.span.end();
+      const span = begun.span;
+      if (span === undefined) return;
+      try {
+        if (failed) {
+          if (load.error instanceof Error) span.recordException(load.error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+      } catch (error) {
+        tellFailure('ending a load span', error);
+      }
     },
     error(): void {},
   };
   loads.subscribe(handlers);
-  if (namespaces === undefined) instrumented.set(meterProvider, (namespaces = new Set()));
+  if (namespaces === undefined) {
+    namespaces = new Set();
+    instrumented.set(meterProvider, namespaces);
+  }
   namespaces.add(namespace);
   let stopped = false;
   return () => {
@@ -208,6 +229,15 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return `an object (${Object.keys(value).slice(0, 5).join(', ') || 'no keys'})`;
   if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
+}
+
+/** A tracer's or meter's failure while a load was reported: to the diag logger, never thrown. */
+function tellFailure(what: string, error: unknown): void {
+  try {
+    diag.error(`${SCOPE_NAME}: ${what} failed; the load itself is unaffected`, error);
+  } catch {
+    // Nowhere left to tell it.
+  }
 }
 
 function errorType(error: unknown): string {

@@ -2,7 +2,16 @@ import { Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { fakeClock } from '@cachewise/core/testing';
 import { memoryStore } from '@cachewise/memory';
 import { instrumentCache } from '@cachewise/otel';
-import { context, metrics, trace } from '@opentelemetry/api';
+import {
+  context,
+  type DiagLogger,
+  diag,
+  INVALID_SPAN_CONTEXT,
+  metrics,
+  type Span,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   type DataPoint,
@@ -175,6 +184,60 @@ describe('instrumentCache', () => {
     expect(trace.getActiveSpan()).toBeUndefined();
   });
 
+  it("never lets a tracer's or meter's exception reach the load or the process: it goes to the diag logger", async () => {
+    // Node re-raises a diagnostics_channel subscriber's exception as an uncaught exception,
+    // which would end the process: each must be caught where it is thrown.
+    const told: string[] = [];
+    const record = (message: string) => told.push(message);
+    const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
+    diag.setLogger(logger);
+    try {
+      const cache = createCache({ store: memoryStore(), namespace: 'otel8' });
+      const reader = new TestReader();
+      const real = new MeterProvider({ readers: [reader] });
+      const meterProvider = {
+        getMeter(name: string) {
+          const meter = real.getMeter(name);
+          const histogram = {
+            record() {
+              throw new Error('histogram down');
+            },
+          };
+          return Object.assign(Object.create(meter), { createHistogram: () => histogram });
+        },
+      };
+      let started = 0;
+      const tracer = {
+        startSpan(): Span {
+          started++;
+          if (started === 1) throw new Error('tracer down');
+          const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+          return Object.assign(span, {
+            end() {
+              throw new Error('span sink down');
+            },
+          });
+        },
+      } as unknown as Tracer;
+      stops.push(instrumentCache(cache, { meterProvider, tracerProvider: { getTracer: () => tracer } }));
+      expect(await cache.wrap('a', async () => 1, { name: 'Broken.tracer' })).toBe(1);
+      await expect(
+        cache.wrap('b', async () => Promise.reject(new RangeError('load failed')), { name: 'Broken.span' }),
+      ).rejects.toThrow('load failed');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(told).toEqual([
+        '@cachewise/otel: starting a load span failed; the load itself is unaffected',
+        '@cachewise/otel: recording cachewise.load.duration failed; the load itself is unaffected',
+        '@cachewise/otel: recording cachewise.load.duration failed; the load itself is unaffected',
+        '@cachewise/otel: ending a load span failed; the load itself is unaffected',
+      ]);
+      const { resourceMetrics } = await reader.collect();
+      expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel8|Broken.tracer': 1, 'otel8|Broken.span': 1 });
+    } finally {
+      diag.disable();
+    }
+  });
+
   it('refuses what is not a cache or not an option, naming it, and registers nothing', async () => {
     const cache = createCache({ store: memoryStore(), namespace: 'otel6' });
     const meterProvider = new MeterProvider({ readers: [new TestReader()] });
@@ -210,7 +273,7 @@ describe('instrumentCache', () => {
     const { resourceMetrics } = await reader.collect();
     expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel7|Twice.load': 1 });
     const histogram = points(resourceMetrics, 'cachewise.load.duration').get('otel7|Twice.load');
-    expect((histogram?.value as Histogram).count).toBe(1);
+    expect((histogram!.value as Histogram).count).toBe(1);
     stop();
     stops.push(instrumentCache(twin, { meterProvider }));
   });
