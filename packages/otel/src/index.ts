@@ -67,6 +67,13 @@ const LOAD_DURATION_BUCKETS: readonly number[] = [
  */
 const instrumented = new WeakMap<MeterProvider, Set<string>>();
 
+/**
+ * Per tracer provider, which instrumentation of each namespace makes its load spans: one
+ * cache reported to two meter providers through one tracer provider makes one span a load.
+ * The first to see a load takes the namespace; another takes it once that one stops.
+ */
+const spanners = new WeakMap<TracerProvider, Map<string, object>>();
+
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['meterProvider', 'tracerProvider']);
 
 /** `cachewise.breaker.state`: 0 closed (or off), 1 half-open, 2 open. */
@@ -94,7 +101,13 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     );
   }
   const meter = meterProvider.getMeter(SCOPE_NAME);
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME);
+  const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+  const tracer = tracerProvider.getTracer(SCOPE_NAME);
+  let spanner = spanners.get(tracerProvider);
+  if (spanner === undefined) {
+    spanner = new Map();
+    spanners.set(tracerProvider, spanner);
+  }
   const counters = COUNTERS.map(([name, description, from]) => ({
     counter: meter.createObservableCounter(name, { description, unit: '{call}' }),
     from,
@@ -129,14 +142,18 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     start(load: LoadTraceContext): void {
       if (load.namespace !== namespace) return;
       let span: Span | undefined;
-      try {
-        span = tracer.startSpan(
-          `cachewise.load ${load.label}`,
-          { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': load.label } },
-          context.active(),
-        );
-      } catch (error) {
-        tellFailure('starting a load span', error);
+      const spanning = spanner.get(namespace) ?? handlers;
+      if (spanning === handlers) {
+        spanner.set(namespace, handlers);
+        try {
+          span = tracer.startSpan(
+            `cachewise.load ${load.label}`,
+            { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': load.label } },
+            context.active(),
+          );
+        } catch (error) {
+          tellFailure('starting a load span', error);
+        }
       }
       started.set(load, { at: performance.now(), span });
     },
@@ -181,6 +198,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     if (stopped) return;
     stopped = true;
     namespaces.delete(namespace);
+    if (spanner.get(namespace) === handlers) spanner.delete(namespace);
     loads.unsubscribe(handlers);
     meter.removeBatchObservableCallback(observe, [...counters.map((c) => c.counter), breaker]);
   };

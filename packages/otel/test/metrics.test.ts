@@ -278,6 +278,26 @@ describe('instrumentCache', () => {
     stops.push(instrumentCache(twin, { meterProvider }));
   });
 
+  it('makes one span a load when one cache is reported to two meter providers through one tracer provider', async () => {
+    const { cache, collect, spans, tracerProvider } = await setup('otel9');
+    const reader = new TestReader();
+    const stop = instrumentCache(cache, { meterProvider: new MeterProvider({ readers: [reader] }), tracerProvider });
+    stops.push(stop);
+    await cache.wrap('a', async () => 1, { name: 'Both.load' });
+    expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['cachewise.load Both.load']);
+    const durations = [await collect(), (await reader.collect()).resourceMetrics].map(
+      (collected) => (points(collected, 'cachewise.load.duration').get('otel9|Both.load')!.value as Histogram).count,
+    );
+    expect(durations).toEqual([1, 1]);
+    // The first one stops: the second makes the spans from then on.
+    stops.splice(0, 1)[0]!();
+    await cache.wrap('b', async () => 2, { name: 'Both.load' });
+    expect(spans.getFinishedSpans().map((span) => span.name)).toEqual([
+      'cachewise.load Both.load',
+      'cachewise.load Both.load',
+    ]);
+  });
+
   it('uses the global meter and tracer providers when given none', async () => {
     const reader = new TestReader();
     const spans = new InMemorySpanExporter();
