@@ -66,7 +66,8 @@ export const CACHE_CHANNELS = Object.freeze({
 /**
  * The `tracingChannel` name of loads: `tracing:cachewise:load:start`, `…:end`, `…:asyncStart`,
  * `…:asyncEnd`, `…:error`. The context is `{ namespace, label, key }`; `result` or `error` is
- * set on it when the load settles.
+ * set on it when the load settles. `label` is the load's `stats().byMethod` row: `'#other'`
+ * past `maxLabels` labels, so what a tracer keeps per label stays as bounded as `stats()`.
  */
 export const LOAD_TRACING_CHANNEL = 'cachewise:load';
 
@@ -76,6 +77,7 @@ export type CacheChannelMessage<E extends CacheEventName> = CacheEventMap[E] & {
 /** What the `cachewise:load` tracing channel's context holds. */
 export interface LoadTraceContext {
   readonly namespace: string;
+  /** `Class.method` or the `wrap`/`cached` name; `'#other'` past `maxLabels` labels (its `byMethod` row). */
   readonly label: string;
   readonly key: string;
   result?: unknown;

@@ -242,7 +242,7 @@ export class Loads {
     let result: unknown;
     try {
       result = loadsTraced()
-        ? traceLoad(this.#options.namespace, policy.label, key, fn, self, args)
+        ? traceLoad(this.#options.namespace, policy.row, key, fn, self, args)
         : fn.apply(self, args);
       if (policy.requirePromise && !isPromiseLike(result)) throw notAPromise(policy, result);
     } catch (error) {
@@ -290,7 +290,7 @@ export class Loads {
     let value: unknown;
     try {
       const result = loadsTraced()
-        ? traceLoad(this.#options.namespace, policy.label, key, fn, self, args)
+        ? traceLoad(this.#options.namespace, policy.row, key, fn, self, args)
         : fn.apply(self, args);
       if (policy.requirePromise && !isPromiseLike(result)) throw notAPromise(policy, result);
       value = await result;

@@ -130,6 +130,31 @@ describe('diagnostics_channel', () => {
     ]);
   });
 
+  it("traces a load under its byMethod row: '#other' past maxLabels labels", async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'cap', maxLabels: 2 });
+    const labels: Array<[string, string]> = [];
+    const channel = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+    const noop = (): void => {};
+    const handlers = {
+      start: (context: LoadTraceContext) => labels.push([context.label, context.key]),
+      end: noop,
+      asyncStart: noop,
+      asyncEnd: noop,
+      error: noop,
+    };
+    channel.subscribe(handlers);
+    cleanups.push(() => channel.unsubscribe(handlers));
+    for (const name of ['First.load', 'Second.load', 'Third.load', 'First.load']) {
+      await cache.wrap(name, async () => 1, { name });
+    }
+    expect(labels).toEqual([
+      ['First.load', 'cap:k:First.load'],
+      ['Second.load', 'cap:k:Second.load'],
+      ['#other', 'cap:k:Third.load'],
+    ]);
+    expect(Object.keys(cache.stats().byMethod)).toEqual(['First.load', 'Second.load', '#other']);
+  });
+
   it('runs the loader inside the stores a tracer binds to start, so its context reaches the loader', async () => {
     const cache = createCache({ store: memoryStore(), namespace: 'als', jitter: 0, ttl: '1m' });
     const store = new AsyncLocalStorage<string>();

@@ -298,6 +298,20 @@ describe('instrumentCache', () => {
     ]);
   });
 
+  it('keeps every metric within maxLabels + 1 series, however many wrap names', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'otel10', maxLabels: 10 });
+    const reader = new TestReader();
+    stops.push(instrumentCache(cache, { meterProvider: new MeterProvider({ readers: [reader] }) }));
+    for (let i = 0; i < 100_000; i++) await cache.wrap(`k${i}`, async () => i, { name: `name-${i}` });
+    const { resourceMetrics } = await reader.collect();
+    const expected = [...Array.from({ length: 10 }, (_, i) => `otel10|name-${i}`), 'otel10|#other'].sort();
+    for (const name of ['cachewise.calls', 'cachewise.loads', 'cachewise.load.duration']) {
+      expect([...points(resourceMetrics, name).keys()].sort()).toEqual(expected);
+    }
+    const other = points(resourceMetrics, 'cachewise.load.duration').get('otel10|#other')!;
+    expect((other.value as Histogram).count).toBe(99_990);
+  });
+
   it('uses the global meter and tracer providers when given none', async () => {
     const reader = new TestReader();
     const spans = new InMemorySpanExporter();
