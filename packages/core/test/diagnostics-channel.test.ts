@@ -6,6 +6,7 @@ import {
   type CacheChannelMessage,
   Cached,
   createCache,
+  isCacheOptionsError,
   LOAD_TRACING_CHANNEL,
   type LoadTraceContext,
   setDefaultCache,
@@ -128,6 +129,33 @@ describe('diagnostics_channel', () => {
       ['asyncStart', { ...bad, error: failure }],
       ['asyncEnd', { ...bad, error: failure }],
     ]);
+  });
+
+  it('traces a @Cached method that returned no promise as a failed load, as stats() counts it', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'np', setAsDefault: true });
+    const ends: LoadTraceContext[] = [];
+    const channel = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+    const noop = (): void => {};
+    const handlers = {
+      start: noop,
+      end: noop,
+      asyncStart: noop,
+      asyncEnd: (context: LoadTraceContext) => ends.push({ ...context }),
+      error: noop,
+    };
+    channel.subscribe(handlers);
+    cleanups.push(() => channel.unsubscribe(handlers));
+    class Sync {
+      @Cached()
+      find(): Promise<number> {
+        return 7 as unknown as Promise<number>;
+      }
+    }
+    await expect(new Sync().find()).rejects.toThrow(/Sync\.find returned 7, not a Promise/);
+    expect(ends).toHaveLength(1);
+    expect('result' in ends[0]!).toBe(false);
+    expect(isCacheOptionsError(ends[0]!.error)).toBe(true);
+    expect(cache.stats().byMethod['Sync.find']).toMatchObject({ loads: 1, loadErrors: 1 });
   });
 
   it("traces a load under its byMethod row: '#other' past maxLabels labels", async () => {
