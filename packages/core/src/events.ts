@@ -129,13 +129,9 @@ export class Emitter {
 
   emit<E extends CacheEventName>(name: E, event: CacheEventMap[E]): void {
     const published = channels[name];
-    if (published.hasSubscribers) {
-      try {
-        published.publish({ ...event, namespace: this.#namespace });
-      } catch {
-        // A subscriber's own failure is not the cache's.
-      }
-    }
+    // publish() never throws: Node re-raises a subscriber's exception on the next tick, as an
+    // uncaught exception (docs/observability.md says so), so the call goes on either way.
+    if (published.hasSubscribers) published.publish({ ...event, namespace: this.#namespace });
     const list = this.#listeners[name] as CacheListener<E>[] | undefined;
     if (list === undefined) return;
     for (const listener of [...list]) {

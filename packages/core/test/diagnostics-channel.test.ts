@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { spawnSync } from 'node:child_process';
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
+import { fileURLToPath } from 'node:url';
 import {
   CACHE_CHANNELS,
   type CacheChannelMessage,
@@ -197,5 +199,46 @@ describe('diagnostics_channel', () => {
     });
     const inside = await cache.wrap('k', async () => store.getStore(), { name: 'Report.build' });
     expect(inside).toBe('span of Report.build');
+  });
+
+  it("lets a subscriber's exception fail no call, and Node raise it as an uncaught exception (it ends the process)", () => {
+    // A child process: in this one, an uncaught exception would end the test run.
+    const script = `
+      import { subscribe, tracingChannel } from 'node:diagnostics_channel';
+      import { createCache } from '@cachewise/core';
+      import { memoryStore } from '@cachewise/memory';
+      if (process.env.HANDLED) process.on('uncaughtException', (error) => console.log('uncaught:', error.message));
+      const cache = createCache({ store: memoryStore(), namespace: 'crash' });
+      subscribe('cachewise:hit', () => { throw new Error('hit subscriber bug'); });
+      const noop = () => {};
+      tracingChannel('cachewise:load').subscribe({
+        start: () => { throw new Error('load subscriber bug'); },
+        end: noop, asyncStart: noop, asyncEnd: noop, error: noop,
+      });
+      console.log('loaded:', await cache.wrap('k', async () => 1));
+      console.log('hit:', await cache.wrap('k', async () => 2));
+      setTimeout(() => console.log('still running'), 10);
+    `;
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+    // The calls answer; then the first exception, uncaught, ends the process.
+    const crashed = run({});
+    expect(crashed.stdout).toMatch(/^loaded: 1\n/);
+    expect(crashed.stdout).not.toContain('still running');
+    expect(crashed.stderr).toContain('Error: load subscriber bug');
+    expect(crashed.status).toBe(1);
+    const handled = run({ HANDLED: '1' });
+    expect(handled.stdout.trim().split('\n').sort()).toEqual([
+      'hit: 1',
+      'loaded: 1',
+      'still running',
+      'uncaught: hit subscriber bug',
+      'uncaught: load subscriber bug',
+    ]);
+    expect(handled.status).toBe(0);
   });
 });
