@@ -329,4 +329,38 @@ describe('instrumentCache', () => {
       trace.disable();
     }
   });
+
+  it('takes the global meter provider registered when called, and the global tracer provider registered at the load', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'otel11' });
+    stops.push(instrumentCache(cache));
+    const reader = new TestReader();
+    const spans = new InMemorySpanExporter();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+    try {
+      await cache.wrap('k', async () => 1, { name: 'Late.load' });
+      expect((await reader.collect()).resourceMetrics.scopeMetrics).toEqual([]);
+      expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['cachewise.load Late.load']);
+    } finally {
+      metrics.disable();
+      trace.disable();
+    }
+  });
+
+  it('keeps collecting a closed cache; once stopped, its counters move no more', async () => {
+    const { cache, collect } = await setup('otel12');
+    await cache.wrap('a', async () => 1, { name: 'Closed.load' });
+    await cache.close();
+    expect(values(await collect(), 'cachewise.loads')).toEqual({ 'otel12|Closed.load': 1 });
+
+    const { cache: open, collect: collectOpen } = await setup('otel13');
+    await open.wrap('a', async () => 1, { name: 'Stopped.load' });
+    expect(values(await collectOpen(), 'cachewise.loads')).toEqual({ 'otel13|Stopped.load': 1 });
+    stops.splice(1)[0]!();
+    await open.wrap('b', async () => 2, { name: 'Stopped.load' });
+    expect(open.stats().byMethod['Stopped.load']!.loads).toBe(2);
+    const collected = await collectOpen();
+    expect(values(collected, 'cachewise.loads')).toEqual({ 'otel13|Stopped.load': 1 });
+    expect((points(collected, 'cachewise.load.duration').get('otel13|Stopped.load')!.value as Histogram).count).toBe(1);
+  });
 });
