@@ -118,7 +118,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
   const observe = (result: BatchObservableResult): void => {
     const stats = cache.stats();
     for (const [label, row] of Object.entries(stats.byMethod)) {
-      const attributes = { 'cache.namespace': namespace, 'code.function': label };
+      const attributes = { 'cache.namespace': namespace, 'code.function': codeFunction(label) };
       for (const { counter, from } of counters) {
         let value = 0;
         for (const field of from) value += row[field] as number;
@@ -146,9 +146,10 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
       if (spanning === handlers) {
         spanner.set(namespace, handlers);
         try {
+          const label = codeFunction(load.label);
           span = tracer.startSpan(
-            `cachewise.load ${load.label}`,
-            { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': load.label } },
+            `cachewise.load ${label}`,
+            { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': label } },
             context.active(),
           );
         } catch (error) {
@@ -167,7 +168,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
       try {
         duration.record((performance.now() - begun.at) / 1000, {
           'cache.namespace': namespace,
-          'code.function': load.label,
+          'code.function': codeFunction(load.label),
           ...(failed ? { 'error.type': errorType(load.error) } : {}),
         });
       } catch (error) {
@@ -247,6 +248,15 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return `an object (${Object.keys(value).slice(0, 5).join(', ') || 'no keys'})`;
   if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * A label as `code.function`. A label holding a lone UTF-16 surrogate is JSON-quoted (as core
+ * does in keys): exporters send UTF-8, where every lone surrogate becomes U+FFFD, so
+ * `'a\ud800'` and `'a\udc00'` would be one series twice on a scrape.
+ */
+function codeFunction(label: string): string {
+  return (label as string & { isWellFormed(): boolean }).isWellFormed() ? label : JSON.stringify(label);
 }
 
 /** A tracer's or meter's failure while a load was reported: to the diag logger, never thrown. */

@@ -312,6 +312,25 @@ describe('instrumentCache', () => {
     expect((other.value as Histogram).count).toBe(99_990);
   });
 
+  it('gives each label one series on the wire: a label with a lone surrogate is JSON-quoted', async () => {
+    const { cache, collect, spans } = await setup('otel14');
+    for (const name of ['Lone.a\ud800', 'Lone.a\udc00', 'Quote"and\\backslash']) {
+      await cache.wrap(name, async () => 1, { name });
+    }
+    const collected = await collect();
+    // As exporters send them: UTF-8.
+    const onWire = (label: unknown) => Buffer.from(String(label)).toString();
+    for (const name of ['cachewise.calls', 'cachewise.load.duration']) {
+      const labels = [...points(collected, name).values()].map((point) => onWire(point.attributes['code.function']));
+      expect(labels).toEqual(['"Lone.a\\ud800"', '"Lone.a\\udc00"', 'Quote"and\\backslash']);
+    }
+    expect(spans.getFinishedSpans().map((span) => onWire(span.attributes['code.function']))).toEqual([
+      '"Lone.a\\ud800"',
+      '"Lone.a\\udc00"',
+      'Quote"and\\backslash',
+    ]);
+  });
+
   it('uses the global meter and tracer providers when given none', async () => {
     const reader = new TestReader();
     const spans = new InMemorySpanExporter();
