@@ -66,7 +66,8 @@ export const CACHE_CHANNELS = Object.freeze({
 /**
  * The `tracingChannel` name of loads: `tracing:cachewise:load:start`, `…:end`, `…:asyncStart`,
  * `…:asyncEnd`, `…:error`. The context is `{ namespace, label, key }`; `result` or `error` is
- * set on it when the load settles.
+ * set on it when the load settles. `label` is the load's `stats().byMethod` row: `'#other'`
+ * past `maxLabels` labels, so what a tracer keeps per label stays as bounded as `stats()`.
  */
 export const LOAD_TRACING_CHANNEL = 'cachewise:load';
 
@@ -76,6 +77,7 @@ export type CacheChannelMessage<E extends CacheEventName> = CacheEventMap[E] & {
 /** What the `cachewise:load` tracing channel's context holds. */
 export interface LoadTraceContext {
   readonly namespace: string;
+  /** `Class.method` or the `wrap`/`cached` name; `'#other'` past `maxLabels` labels (its `byMethod` row). */
   readonly label: string;
   readonly key: string;
   result?: unknown;
@@ -127,13 +129,9 @@ export class Emitter {
 
   emit<E extends CacheEventName>(name: E, event: CacheEventMap[E]): void {
     const published = channels[name];
-    if (published.hasSubscribers) {
-      try {
-        published.publish({ ...event, namespace: this.#namespace });
-      } catch {
-        // A subscriber's own failure is not the cache's.
-      }
-    }
+    // publish() never throws: Node re-raises a subscriber's exception on the next tick, as an
+    // uncaught exception (docs/observability.md says so), so the call goes on either way.
+    if (published.hasSubscribers) published.publish({ ...event, namespace: this.#namespace });
     const list = this.#listeners[name] as CacheListener<E>[] | undefined;
     if (list === undefined) return;
     for (const listener of [...list]) {

@@ -3,14 +3,13 @@
 import { CacheOptionsError } from './errors.js';
 import { Backoff } from './freshness.js';
 import type { InvalidationQueue } from './invalidation-queue.js';
-import { loadsTraced, traceLoad } from './load-trace.js';
+import { callLoader, loadsTraced, traceLoad } from './load-trace.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { type CallPolicy, judge, type Loader, type Read, SharedVersions, type Stale, Verdict } from './policy.js';
 import { asCacheError, type Reporter } from './reporter.js';
 import type { SingleFlight } from './single-flight.js';
 import type { StampedeLock } from './stampede.js';
 import type { TagState } from './store.js';
-import { describeValue } from './validate.js';
 import type { Writer } from './writer.js';
 
 /** Background refreshes running at once, per cache; past it a stale read just serves. */
@@ -242,9 +241,8 @@ export class Loads {
     let result: unknown;
     try {
       result = loadsTraced()
-        ? traceLoad(this.#options.namespace, policy.label, key, fn, self, args)
-        : fn.apply(self, args);
-      if (policy.requirePromise && !isPromiseLike(result)) throw notAPromise(policy, result);
+        ? traceLoad(this.#options.namespace, key, policy, fn, self, args)
+        : callLoader(policy, fn, self, args);
     } catch (error) {
       report.loadError(error, key, policy);
       return Promise.reject(error);
@@ -290,9 +288,8 @@ export class Loads {
     let value: unknown;
     try {
       const result = loadsTraced()
-        ? traceLoad(this.#options.namespace, policy.label, key, fn, self, args)
-        : fn.apply(self, args);
-      if (policy.requirePromise && !isPromiseLike(result)) throw notAPromise(policy, result);
+        ? traceLoad(this.#options.namespace, key, policy, fn, self, args)
+        : callLoader(policy, fn, self, args);
       value = await result;
     } catch (error) {
       this.#report.loadError(error, key, policy);
@@ -319,15 +316,4 @@ export class Loads {
     await this.#writer.write(key, value, entryTags, entryVersions, generation, policy, false, ttlMs, delta);
     return value;
   }
-}
-
-function isPromiseLike(value: unknown): boolean {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-function notAPromise(policy: CallPolicy, result: unknown): CacheOptionsError {
-  return new CacheOptionsError(
-    `${policy.label} returned ${describeValue(result)}, not a Promise: @Cached methods must be async ` +
-      '(their callers receive a Promise either way)',
-  );
 }

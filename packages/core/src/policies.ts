@@ -6,7 +6,7 @@ import { CacheOptionsError } from './errors.js';
 import { type Freshness, graceOf, resolveFreshness } from './freshness.js';
 import { checkTtlFitsStore } from './options.js';
 import type { CallPolicy, PolicySettings } from './policy.js';
-import type { Stats } from './stats.js';
+import { OTHER_LABEL, type Stats } from './stats.js';
 import type { Store } from './store.js';
 import { describeValue, rejectUnknownOptions } from './validate.js';
 
@@ -182,6 +182,7 @@ export class Policies {
       ...settings,
       label,
       counters: this.#stats.forLabel(label),
+      row: this.#stats.hasRoomFor(label) ? label : OTHER_LABEL,
       graceMs,
       resultTagIds:
         user === undefined

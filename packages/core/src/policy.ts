@@ -21,6 +21,8 @@ export interface PolicySettings {
 export interface CallPolicy extends PolicySettings {
   readonly label: string;
   readonly counters: CacheCounters;
+  /** The `byMethod` row `counters` is: the label, or `'#other'` past `maxLabels` (what loads are traced under). */
+  readonly row: string;
   /** How long past its TTL an entry is worth keeping: the larger stale window. */
   readonly graceMs: number;
   /** `resultTags` as tag ids (checked, namespaced); throws a CacheOptionsError for a bad answer. */

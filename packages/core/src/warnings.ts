@@ -29,18 +29,25 @@ function firstTime(id: string, logger: CacheLogger | undefined): boolean {
   return true;
 }
 
-/** A warning: to the cache's logger when it has one, else a process warning. A logger that throws is ignored. */
+/**
+ * A warning: to the cache's logger when it has one, else a process warning. A logger that
+ * throws, or whose `warn` returns a promise that rejects, is ignored.
+ */
 function warn(message: string, code: string, logger: CacheLogger | undefined): void {
   if (logger === undefined) {
     process.emitWarning(message, { type: 'CachewiseWarning', code });
     return;
   }
   try {
-    logger.warn(`${code}: ${message}`);
+    const written = logger.warn(`${code}: ${message}`) as PromiseLike<unknown> | undefined;
+    // Left unhandled, an async logger's rejection would end the process.
+    if (typeof written?.then === 'function') written.then(undefined, ignore);
   } catch {
     // The logger's own failure is not the cache's.
   }
 }
+
+function ignore(): void {}
 
 /**
  * One process warning per method whose results cannot be cached: without it, a class

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { spawnSync } from 'node:child_process';
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
+import { fileURLToPath } from 'node:url';
 import {
   CACHE_CHANNELS,
   type CacheChannelMessage,
   Cached,
   createCache,
+  isCacheOptionsError,
   LOAD_TRACING_CHANNEL,
   type LoadTraceContext,
   setDefaultCache,
@@ -130,6 +133,58 @@ describe('diagnostics_channel', () => {
     ]);
   });
 
+  it('traces a @Cached method that returned no promise as a failed load, as stats() counts it', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'np', setAsDefault: true });
+    const ends: LoadTraceContext[] = [];
+    const channel = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+    const noop = (): void => {};
+    const handlers = {
+      start: noop,
+      end: noop,
+      asyncStart: noop,
+      asyncEnd: (context: LoadTraceContext) => ends.push({ ...context }),
+      error: noop,
+    };
+    channel.subscribe(handlers);
+    cleanups.push(() => channel.unsubscribe(handlers));
+    class Sync {
+      @Cached()
+      find(): Promise<number> {
+        return 7 as unknown as Promise<number>;
+      }
+    }
+    await expect(new Sync().find()).rejects.toThrow(/Sync\.find returned 7, not a Promise/);
+    expect(ends).toHaveLength(1);
+    expect('result' in ends[0]!).toBe(false);
+    expect(isCacheOptionsError(ends[0]!.error)).toBe(true);
+    expect(cache.stats().byMethod['Sync.find']).toMatchObject({ loads: 1, loadErrors: 1 });
+  });
+
+  it("traces a load under its byMethod row: '#other' past maxLabels labels", async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'cap', maxLabels: 2 });
+    const labels: Array<[string, string]> = [];
+    const channel = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+    const noop = (): void => {};
+    const handlers = {
+      start: (context: LoadTraceContext) => labels.push([context.label, context.key]),
+      end: noop,
+      asyncStart: noop,
+      asyncEnd: noop,
+      error: noop,
+    };
+    channel.subscribe(handlers);
+    cleanups.push(() => channel.unsubscribe(handlers));
+    for (const name of ['First.load', 'Second.load', 'Third.load', 'First.load']) {
+      await cache.wrap(name, async () => 1, { name });
+    }
+    expect(labels).toEqual([
+      ['First.load', 'cap:k:First.load'],
+      ['Second.load', 'cap:k:Second.load'],
+      ['#other', 'cap:k:Third.load'],
+    ]);
+    expect(Object.keys(cache.stats().byMethod)).toEqual(['First.load', 'Second.load', '#other']);
+  });
+
   it('runs the loader inside the stores a tracer binds to start, so its context reaches the loader', async () => {
     const cache = createCache({ store: memoryStore(), namespace: 'als', jitter: 0, ttl: '1m' });
     const store = new AsyncLocalStorage<string>();
@@ -144,5 +199,46 @@ describe('diagnostics_channel', () => {
     });
     const inside = await cache.wrap('k', async () => store.getStore(), { name: 'Report.build' });
     expect(inside).toBe('span of Report.build');
+  });
+
+  it("lets a subscriber's exception fail no call, and Node raise it as an uncaught exception (it ends the process)", () => {
+    // A child process: in this one, an uncaught exception would end the test run.
+    const script = `
+      import { subscribe, tracingChannel } from 'node:diagnostics_channel';
+      import { createCache } from '@cachewise/core';
+      import { memoryStore } from '@cachewise/memory';
+      if (process.env.HANDLED) process.on('uncaughtException', (error) => console.log('uncaught:', error.message));
+      const cache = createCache({ store: memoryStore(), namespace: 'crash' });
+      subscribe('cachewise:hit', () => { throw new Error('hit subscriber bug'); });
+      const noop = () => {};
+      tracingChannel('cachewise:load').subscribe({
+        start: () => { throw new Error('load subscriber bug'); },
+        end: noop, asyncStart: noop, asyncEnd: noop, error: noop,
+      });
+      console.log('loaded:', await cache.wrap('k', async () => 1));
+      console.log('hit:', await cache.wrap('k', async () => 2));
+      setTimeout(() => console.log('still running'), 10);
+    `;
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+    // The calls answer; then the first exception, uncaught, ends the process.
+    const crashed = run({});
+    expect(crashed.stdout).toMatch(/^loaded: 1\n/);
+    expect(crashed.stdout).not.toContain('still running');
+    expect(crashed.stderr).toContain('Error: load subscriber bug');
+    expect(crashed.status).toBe(1);
+    const handled = run({ HANDLED: '1' });
+    expect(handled.stdout.trim().split('\n').sort()).toEqual([
+      'hit: 1',
+      'loaded: 1',
+      'still running',
+      'uncaught: hit subscriber bug',
+      'uncaught: load subscriber bug',
+    ]);
+    expect(handled.status).toBe(0);
   });
 });

@@ -105,6 +105,32 @@ describe('logger', () => {
     expect(await new OrdersBrokenLog().find(7)).toEqual(new Order(7));
   });
 
+  it('ignores a logger whose warn returns a promise that rejects: no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const logger: CacheLogger = {
+        warn: async () => {
+          throw new Error('log sink rejected');
+        },
+        error: () => {},
+      };
+      createCache({ store: memoryStore({ serialize: true }), namespace: 'log5', logger, setAsDefault: true });
+      class OrdersAsyncLog {
+        @Cached()
+        async find(id: number): Promise<Order> {
+          return new Order(id);
+        }
+      }
+      expect(await new OrdersAsyncLog().find(8)).toEqual(new Order(8));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it.each([
     ['a string', 'warn'],
     ['no error()', { warn: () => {} }],

@@ -15,6 +15,7 @@ import {
 import {
   type BatchObservableResult,
   context,
+  diag,
   type MeterProvider,
   metrics,
   type Span,
@@ -66,6 +67,13 @@ const LOAD_DURATION_BUCKETS: readonly number[] = [
  */
 const instrumented = new WeakMap<MeterProvider, Set<string>>();
 
+/**
+ * Per tracer provider, which instrumentation of each namespace makes its load spans: one
+ * cache reported to two meter providers through one tracer provider makes one span a load.
+ * The first to see a load takes the namespace; another takes it once that one stops.
+ */
+const spanners = new WeakMap<TracerProvider, Map<string, object>>();
+
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['meterProvider', 'tracerProvider']);
 
 /** `cachewise.breaker.state`: 0 closed (or off), 1 half-open, 2 open. */
@@ -93,7 +101,13 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     );
   }
   const meter = meterProvider.getMeter(SCOPE_NAME);
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME);
+  const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+  const tracer = tracerProvider.getTracer(SCOPE_NAME);
+  let spanner = spanners.get(tracerProvider);
+  if (spanner === undefined) {
+    spanner = new Map();
+    spanners.set(tracerProvider, spanner);
+  }
   const counters = COUNTERS.map(([name, description, from]) => ({
     counter: meter.createObservableCounter(name, { description, unit: '{call}' }),
     from,
@@ -104,7 +118,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
   const observe = (result: BatchObservableResult): void => {
     const stats = cache.stats();
     for (const [label, row] of Object.entries(stats.byMethod)) {
-      const attributes = { 'cache.namespace': namespace, 'code.function': label };
+      const attributes = { 'cache.namespace': namespace, 'code.function': codeFunction(label) };
       for (const { counter, from } of counters) {
         let value = 0;
         for (const field of from) value += row[field] as number;
@@ -120,16 +134,28 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     unit: 's',
     advice: { explicitBucketBoundaries: [...LOAD_DURATION_BUCKETS] },
   });
-  const started = new WeakMap<LoadTraceContext, { at: number; span: Span }>();
+  const started = new WeakMap<LoadTraceContext, { at: number; span: Span | undefined }>();
   const loads = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
+  // These run inside Node's channel publishing, which re-raises a subscriber's exception as an
+  // uncaught one: a tracer or meter that throws is told to OpenTelemetry's diag logger instead.
   const handlers = {
     start(load: LoadTraceContext): void {
       if (load.namespace !== namespace) return;
-      const span = tracer.startSpan(
-        `cachewise.load ${load.label}`,
-        { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': load.label } },
-        context.active(),
-      );
+      let span: Span | undefined;
+      const spanning = spanner.get(namespace) ?? handlers;
+      if (spanning === handlers) {
+        spanner.set(namespace, handlers);
+        try {
+          const label = codeFunction(load.label);
+          span = tracer.startSpan(
+            `cachewise.load ${label}`,
+            { kind: SpanKind.INTERNAL, attributes: { 'cache.namespace': namespace, 'code.function': label } },
+            context.active(),
+          );
+        } catch (error) {
+          tellFailure('starting a load span', error);
+        }
+      }
       started.set(load, { at: performance.now(), span });
     },
     end(): void {},
@@ -139,16 +165,26 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
       if (begun === undefined) return;
       started.delete(load);
       const failed = 'error' in load;
-      duration.record((performance.now() - begun.at) / 1000, {
-        'cache.namespace': namespace,
-        'code.function': load.label,
-        ...(failed ? { 'error.type': errorType(load.error) } : {}),
-      });
-      if (failed) {
-        if (load.error instanceof Error) begun.span.recordException(load.error);
-        begun.span.setStatus({ code: SpanStatusCode.ERROR });
+      try {
+        duration.record((performance.now() - begun.at) / 1000, {
+          'cache.namespace': namespace,
+          'code.function': codeFunction(load.label),
+          ...(failed ? { 'error.type': errorType(load.error) } : {}),
+        });
+      } catch (error) {
+        tellFailure('recording cachewise.load.duration', error);
       }
-      begun.span.end();
+      const span = begun.span;
+      if (span === undefined) return;
+      try {
+        if (failed) {
+          if (load.error instanceof Error) span.recordException(load.error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+      } catch (error) {
+        tellFailure('ending a load span', error);
+      }
     },
     error(): void {},
   };
@@ -163,6 +199,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     if (stopped) return;
     stopped = true;
     namespaces.delete(namespace);
+    if (spanner.get(namespace) === handlers) spanner.delete(namespace);
     loads.unsubscribe(handlers);
     meter.removeBatchObservableCallback(observe, [...counters.map((c) => c.counter), breaker]);
   };
@@ -211,6 +248,24 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return `an object (${Object.keys(value).slice(0, 5).join(', ') || 'no keys'})`;
   if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * A label as `code.function`. A label holding a lone UTF-16 surrogate is JSON-quoted (as core
+ * does in keys): exporters send UTF-8, where every lone surrogate becomes U+FFFD, so
+ * `'a\ud800'` and `'a\udc00'` would be one series twice on a scrape.
+ */
+function codeFunction(label: string): string {
+  return (label as string & { isWellFormed(): boolean }).isWellFormed() ? label : JSON.stringify(label);
+}
+
+/** A tracer's or meter's failure while a load was reported: to the diag logger, never thrown. */
+function tellFailure(what: string, error: unknown): void {
+  try {
+    diag.error(`${SCOPE_NAME}: ${what} failed; the load itself is unaffected`, error);
+  } catch {
+    // Nowhere left to tell it.
+  }
 }
 
 function errorType(error: unknown): string {

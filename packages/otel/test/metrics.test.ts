@@ -2,7 +2,16 @@ import { Cached, createCache, setDefaultCache } from '@cachewise/core';
 import { fakeClock } from '@cachewise/core/testing';
 import { memoryStore } from '@cachewise/memory';
 import { instrumentCache } from '@cachewise/otel';
-import { context, metrics, trace } from '@opentelemetry/api';
+import {
+  context,
+  type DiagLogger,
+  diag,
+  INVALID_SPAN_CONTEXT,
+  metrics,
+  type Span,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   type DataPoint,
@@ -175,6 +184,60 @@ describe('instrumentCache', () => {
     expect(trace.getActiveSpan()).toBeUndefined();
   });
 
+  it("never lets a tracer's or meter's exception reach the load or the process: it goes to the diag logger", async () => {
+    // Node re-raises a diagnostics_channel subscriber's exception as an uncaught exception,
+    // which would end the process: each must be caught where it is thrown.
+    const told: string[] = [];
+    const record = (message: string) => told.push(message);
+    const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
+    diag.setLogger(logger);
+    try {
+      const cache = createCache({ store: memoryStore(), namespace: 'otel8' });
+      const reader = new TestReader();
+      const real = new MeterProvider({ readers: [reader] });
+      const meterProvider = {
+        getMeter(name: string) {
+          const meter = real.getMeter(name);
+          const histogram = {
+            record() {
+              throw new Error('histogram down');
+            },
+          };
+          return Object.assign(Object.create(meter), { createHistogram: () => histogram });
+        },
+      };
+      let started = 0;
+      const tracer = {
+        startSpan(): Span {
+          started++;
+          if (started === 1) throw new Error('tracer down');
+          const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+          return Object.assign(span, {
+            end() {
+              throw new Error('span sink down');
+            },
+          });
+        },
+      } as unknown as Tracer;
+      stops.push(instrumentCache(cache, { meterProvider, tracerProvider: { getTracer: () => tracer } }));
+      expect(await cache.wrap('a', async () => 1, { name: 'Broken.tracer' })).toBe(1);
+      await expect(
+        cache.wrap('b', async () => Promise.reject(new RangeError('load failed')), { name: 'Broken.span' }),
+      ).rejects.toThrow('load failed');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(told).toEqual([
+        '@cachewise/otel: starting a load span failed; the load itself is unaffected',
+        '@cachewise/otel: recording cachewise.load.duration failed; the load itself is unaffected',
+        '@cachewise/otel: recording cachewise.load.duration failed; the load itself is unaffected',
+        '@cachewise/otel: ending a load span failed; the load itself is unaffected',
+      ]);
+      const { resourceMetrics } = await reader.collect();
+      expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel8|Broken.tracer': 1, 'otel8|Broken.span': 1 });
+    } finally {
+      diag.disable();
+    }
+  });
+
   it('refuses what is not a cache or not an option, naming it, and registers nothing', async () => {
     const cache = createCache({ store: memoryStore(), namespace: 'otel6' });
     const meterProvider = new MeterProvider({ readers: [new TestReader()] });
@@ -209,10 +272,63 @@ describe('instrumentCache', () => {
     await cache.wrap('k', async () => 1, { name: 'Twice.load' });
     const { resourceMetrics } = await reader.collect();
     expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel7|Twice.load': 1 });
-    const histogram = points(resourceMetrics, 'cachewise.load.duration').get('otel7|Twice.load')!;
-    expect((histogram.value as Histogram).count).toBe(1);
+    const histogram = points(resourceMetrics, 'cachewise.load.duration').get('otel7|Twice.load');
+    expect((histogram!.value as Histogram).count).toBe(1);
     stop();
     stops.push(instrumentCache(twin, { meterProvider }));
+  });
+
+  it('makes one span a load when one cache is reported to two meter providers through one tracer provider', async () => {
+    const { cache, collect, spans, tracerProvider } = await setup('otel9');
+    const reader = new TestReader();
+    const stop = instrumentCache(cache, { meterProvider: new MeterProvider({ readers: [reader] }), tracerProvider });
+    stops.push(stop);
+    await cache.wrap('a', async () => 1, { name: 'Both.load' });
+    expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['cachewise.load Both.load']);
+    const durations = [await collect(), (await reader.collect()).resourceMetrics].map(
+      (collected) => (points(collected, 'cachewise.load.duration').get('otel9|Both.load')!.value as Histogram).count,
+    );
+    expect(durations).toEqual([1, 1]);
+    // The first one stops: the second makes the spans from then on.
+    stops.splice(0, 1)[0]!();
+    await cache.wrap('b', async () => 2, { name: 'Both.load' });
+    expect(spans.getFinishedSpans().map((span) => span.name)).toEqual([
+      'cachewise.load Both.load',
+      'cachewise.load Both.load',
+    ]);
+  });
+
+  it('keeps every metric within maxLabels + 1 series, however many wrap names', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'otel10', maxLabels: 10 });
+    const reader = new TestReader();
+    stops.push(instrumentCache(cache, { meterProvider: new MeterProvider({ readers: [reader] }) }));
+    for (let i = 0; i < 100_000; i++) await cache.wrap(`k${i}`, async () => i, { name: `name-${i}` });
+    const { resourceMetrics } = await reader.collect();
+    const expected = [...Array.from({ length: 10 }, (_, i) => `otel10|name-${i}`), 'otel10|#other'].sort();
+    for (const name of ['cachewise.calls', 'cachewise.loads', 'cachewise.load.duration']) {
+      expect([...points(resourceMetrics, name).keys()].sort()).toEqual(expected);
+    }
+    const other = points(resourceMetrics, 'cachewise.load.duration').get('otel10|#other')!;
+    expect((other.value as Histogram).count).toBe(99_990);
+  });
+
+  it('gives each label one series on the wire: a label with a lone surrogate is JSON-quoted', async () => {
+    const { cache, collect, spans } = await setup('otel14');
+    for (const name of ['Lone.a\ud800', 'Lone.a\udc00', 'Quote"and\\backslash']) {
+      await cache.wrap(name, async () => 1, { name });
+    }
+    const collected = await collect();
+    // As exporters send them: UTF-8.
+    const onWire = (label: unknown) => Buffer.from(String(label)).toString();
+    for (const name of ['cachewise.calls', 'cachewise.load.duration']) {
+      const labels = [...points(collected, name).values()].map((point) => onWire(point.attributes['code.function']));
+      expect(labels).toEqual(['"Lone.a\\ud800"', '"Lone.a\\udc00"', 'Quote"and\\backslash']);
+    }
+    expect(spans.getFinishedSpans().map((span) => onWire(span.attributes['code.function']))).toEqual([
+      '"Lone.a\\ud800"',
+      '"Lone.a\\udc00"',
+      'Quote"and\\backslash',
+    ]);
   });
 
   it('uses the global meter and tracer providers when given none', async () => {
@@ -231,5 +347,39 @@ describe('instrumentCache', () => {
       metrics.disable();
       trace.disable();
     }
+  });
+
+  it('takes the global meter provider registered when called, and the global tracer provider registered at the load', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'otel11' });
+    stops.push(instrumentCache(cache));
+    const reader = new TestReader();
+    const spans = new InMemorySpanExporter();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+    try {
+      await cache.wrap('k', async () => 1, { name: 'Late.load' });
+      expect((await reader.collect()).resourceMetrics.scopeMetrics).toEqual([]);
+      expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['cachewise.load Late.load']);
+    } finally {
+      metrics.disable();
+      trace.disable();
+    }
+  });
+
+  it('keeps collecting a closed cache; once stopped, its counters move no more', async () => {
+    const { cache, collect } = await setup('otel12');
+    await cache.wrap('a', async () => 1, { name: 'Closed.load' });
+    await cache.close();
+    expect(values(await collect(), 'cachewise.loads')).toEqual({ 'otel12|Closed.load': 1 });
+
+    const { cache: open, collect: collectOpen } = await setup('otel13');
+    await open.wrap('a', async () => 1, { name: 'Stopped.load' });
+    expect(values(await collectOpen(), 'cachewise.loads')).toEqual({ 'otel13|Stopped.load': 1 });
+    stops.splice(1)[0]!();
+    await open.wrap('b', async () => 2, { name: 'Stopped.load' });
+    expect(open.stats().byMethod['Stopped.load']!.loads).toBe(2);
+    const collected = await collectOpen();
+    expect(values(collected, 'cachewise.loads')).toEqual({ 'otel13|Stopped.load': 1 });
+    expect((points(collected, 'cachewise.load.duration').get('otel13|Stopped.load')!.value as Histogram).count).toBe(1);
   });
 });
