@@ -63,7 +63,7 @@ export class Engine {
       },
       recovered: () => this.queue.storeIsBack(),
     });
-    this.#guard = new GuardedStore(options.store, options.storeTimeoutMs, this.#breaker);
+    this.#guard = new GuardedStore(options.store, options.storeTimeoutMs, this.#breaker, options.namespace);
     this.store = this.#guard.asStore();
     this.queue = new InvalidationQueue(this.store, namespaceTagId(options.namespace), {
       changed: (outcome, queued) => {

@@ -74,6 +74,28 @@ export const LOAD_TRACING_CHANNEL = 'cachewise:load';
 /** What a `cachewise:*` channel carries: the event, and the namespace of the cache that emitted it. */
 export type CacheChannelMessage<E extends CacheEventName> = CacheEventMap[E] & { readonly namespace: string };
 
+/**
+ * The `tracingChannel` name of store operations: `tracing:cachewise:store:start`, `…:end`,
+ * `…:asyncStart`, `…:asyncEnd`, `…:error`, around each operation a cache sends its store
+ * (bounded by `storeTimeout`, behind the circuit breaker). The context is
+ * {@link StoreTraceContext}; `error` is set on it when the operation fails.
+ */
+export const STORE_TRACING_CHANNEL = 'cachewise:store';
+
+/** A store operation, as named on the `cachewise:store` tracing channel. */
+export type StoreOperation = 'read' | 'readTags' | 'write' | 'delete' | 'invalidateTags' | 'versionMark' | 'ready';
+
+/** What the `cachewise:store` tracing channel's context holds. */
+export interface StoreTraceContext {
+  readonly namespace: string;
+  /** The store's `name`: `'memory'`, `'redis'`, `'tiered'`, … */
+  readonly store: string;
+  readonly operation: StoreOperation;
+  /** The storage key, for `read` and `write`. */
+  readonly key?: string;
+  error?: unknown;
+}
+
 /** What the `cachewise:load` tracing channel's context holds. */
 export interface LoadTraceContext {
   readonly namespace: string;

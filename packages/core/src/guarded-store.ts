@@ -2,8 +2,10 @@
 // by `storeTimeout`, and the circuit breaker decides whether the store is called at all.
 import type { Breaker } from './breaker.js';
 import { StoreError } from './errors.js';
+import type { StoreOperation, StoreTraceContext } from './events.js';
 import type { CacheRecord } from './record.js';
 import type { InvalidationMode, MaybePromise, Store, StoreRead, TagState, WriteOptions } from './store.js';
+import { storesTraced, traceStore } from './store-trace.js';
 
 type Payload = CacheRecord | Uint8Array;
 
@@ -23,9 +25,11 @@ export class GuardedStore {
   readonly breaker: Breaker;
   readonly #inner: Store;
   readonly #timeoutMs: number;
+  readonly #namespace: string;
 
-  constructor(inner: Store, timeoutMs: number, breaker: Breaker) {
+  constructor(inner: Store, timeoutMs: number, breaker: Breaker, namespace: string) {
     this.#inner = inner;
+    this.#namespace = namespace;
     this.#timeoutMs = timeoutMs;
     this.breaker = breaker;
     this.name = inner.name;
@@ -40,6 +44,11 @@ export class GuardedStore {
   }
 
   read(key: string, tags: readonly string[]): MaybePromise<StoreRead<Payload>> {
+    if (storesTraced()) return traceStore(this.#context('read', key), () => this.#read(key, tags));
+    return this.#read(key, tags);
+  }
+
+  #read(key: string, tags: readonly string[]): MaybePromise<StoreRead<Payload>> {
     if (!this.breaker.admits()) throw this.#notSent('a read');
     let answer: MaybePromise<StoreRead<Payload>>;
     try {
@@ -59,6 +68,11 @@ export class GuardedStore {
   readsAtOnce = false;
 
   readTags(tags: readonly string[]): MaybePromise<readonly TagState[]> {
+    if (storesTraced()) return traceStore(this.#context('readTags', undefined), () => this.#readTags(tags));
+    return this.#readTags(tags);
+  }
+
+  #readTags(tags: readonly string[]): MaybePromise<readonly TagState[]> {
     if (!this.breaker.admits()) throw this.#notSent('a tag read');
     let answer: MaybePromise<readonly TagState[]>;
     try {
@@ -71,29 +85,46 @@ export class GuardedStore {
   }
 
   versionMark(): MaybePromise<number> {
-    return this.#call('a version mark', () => this.#inner.versionMark!());
+    return this.#call('a version mark', 'versionMark', undefined, () => this.#inner.versionMark!());
   }
 
   ready(): MaybePromise<void> {
-    return this.#call('a readiness check', () => this.#inner.ready?.());
+    return this.#call('a readiness check', 'ready', undefined, () => this.#inner.ready?.());
   }
 
   write(key: string, payload: Payload, options: WriteOptions): MaybePromise<boolean> {
-    return this.#call('a write', () =>
+    return this.#call('a write', 'write', key, () =>
       (this.#inner.write as (k: string, p: Payload, o: WriteOptions) => MaybePromise<boolean>)(key, payload, options),
     );
   }
 
   delete(keys: readonly string[]): MaybePromise<void> {
-    return this.#call('a delete', () => this.#inner.delete(keys));
+    return this.#call('a delete', 'delete', undefined, () => this.#inner.delete(keys));
   }
 
   invalidateTags(tags: readonly string[], mode: InvalidationMode): MaybePromise<void> {
-    return this.#call('a tag invalidation', () => this.#inner.invalidateTags(tags, mode));
+    return this.#call('a tag invalidation', 'invalidateTags', undefined, () => this.#inner.invalidateTags(tags, mode));
   }
 
   /** Operations off the hit path share this (it allocates a closure per call). */
-  #call<T>(what: string, run: () => MaybePromise<T>): MaybePromise<T> {
+  #call<T>(
+    what: string,
+    operation: StoreOperation,
+    key: string | undefined,
+    run: () => MaybePromise<T>,
+  ): MaybePromise<T> {
+    if (storesTraced()) return traceStore(this.#context(operation, key), () => this.#callNow(what, run));
+    return this.#callNow(what, run);
+  }
+
+  /** What a tracer is told about an operation. */
+  #context(operation: StoreOperation, key: string | undefined): StoreTraceContext {
+    return key === undefined
+      ? { namespace: this.#namespace, store: this.name, operation }
+      : { namespace: this.#namespace, store: this.name, operation, key };
+  }
+
+  #callNow<T>(what: string, run: () => MaybePromise<T>): MaybePromise<T> {
     if (!this.breaker.admits()) throw this.#notSent(what);
     let answer: MaybePromise<T>;
     try {

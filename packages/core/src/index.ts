@@ -53,8 +53,10 @@ export type {
   LoadTraceContext,
   LockOutcome,
   StaleReason,
+  StoreOperation,
+  StoreTraceContext,
 } from './events.js';
-export { CACHE_CHANNELS, LOAD_TRACING_CHANNEL } from './events.js';
+export { CACHE_CHANNELS, LOAD_TRACING_CHANNEL, STORE_TRACING_CHANNEL } from './events.js';
 export type { FreshnessOptions } from './freshness.js';
 export type { QueueOutcome, WhenUnreachable } from './invalidation-queue.js';
 export type { CacheOptions, CircuitBreakerOptions } from './options.js';

@@ -11,10 +11,13 @@ import {
   isCacheOptionsError,
   LOAD_TRACING_CHANNEL,
   type LoadTraceContext,
+  STORE_TRACING_CHANNEL,
+  type StoreTraceContext,
   setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, describe, expect, it } from 'vitest';
+import { faultStore } from './fault-store.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -47,6 +50,7 @@ describe('diagnostics_channel', () => {
       error: 'cachewise:error',
     });
     expect(LOAD_TRACING_CHANNEL).toBe('cachewise:load');
+    expect(STORE_TRACING_CHANNEL).toBe('cachewise:store');
   });
 
   it('publishes miss, set, hit, invalidate and error with the namespace, label and key', async () => {
@@ -199,6 +203,84 @@ describe('diagnostics_channel', () => {
     });
     const inside = await cache.wrap('k', async () => store.getStore(), { name: 'Report.build' });
     expect(inside).toBe('span of Report.build');
+  });
+
+  it('traces store operations: each read, tag read, write, delete and tag invalidation, sync answers staying sync', async () => {
+    const cache = createCache({ store: memoryStore(), namespace: 'st', jitter: 0, ttl: '1m' });
+    const other = createCache({ store: memoryStore(), namespace: 'st-other', jitter: 0, ttl: '1m' });
+    const seen: string[] = [];
+    const channel = tracingChannel<unknown, StoreTraceContext>(STORE_TRACING_CHANNEL);
+    const note =
+      (phase: string) =>
+      (operation: StoreTraceContext): void => {
+        if (operation.namespace !== 'st') return;
+        const failed = 'error' in operation ? ' !' : '';
+        seen.push(
+          `${phase} ${operation.store}.${operation.operation}${operation.key ? ` ${operation.key}` : ''}${failed}`,
+        );
+      };
+    const handlers = {
+      start: note('start'),
+      end: note('end'),
+      asyncStart: note('asyncStart'),
+      asyncEnd: note('asyncEnd'),
+      error: note('error'),
+    };
+    channel.subscribe(handlers);
+    cleanups.push(() => channel.unsubscribe(handlers));
+    await cache.wrap('k', async () => 1, { tags: ['t'] }); // a miss: read, then write
+    seen.push('--');
+    await cache.wrap('k', async () => 1, { tags: ['t'] }); // a hit: one read
+    seen.push('--');
+    await cache.invalidateTags(['t']);
+    await cache.delete('k');
+    await other.wrap('k', async () => 1); // another namespace's operations are its own
+    const each = (operation: string): string[] =>
+      ['start', 'end', 'asyncStart', 'asyncEnd'].map((phase) => `${phase} memory.${operation}`);
+    expect(seen).toEqual([
+      ...each('read st:k:k'),
+      ...each('write st:k:k'),
+      '--',
+      ...each('read st:k:k'),
+      '--',
+      ...each('invalidateTags'),
+      ...each('delete'),
+    ]);
+  });
+
+  it('traces a failed store operation with its error, and runs it inside the stores a tracer binds to start', async () => {
+    const store = faultStore();
+    const cache = createCache({ store, namespace: 'stf', jitter: 0, ttl: '1m', circuitBreaker: false });
+    const failures: unknown[] = [];
+    const als = new AsyncLocalStorage<string>();
+    const channel = tracingChannel<unknown, StoreTraceContext>(STORE_TRACING_CHANNEL);
+    channel.start.bindStore(als, (operation) => `span of ${operation.operation}`);
+    const noop = (): void => {};
+    const handlers = {
+      start: noop,
+      end: noop,
+      asyncStart: noop,
+      asyncEnd: (operation: StoreTraceContext) => {
+        if ('error' in operation) failures.push(operation.error);
+      },
+      error: noop,
+    };
+    channel.subscribe(handlers);
+    cleanups.push(() => {
+      channel.unsubscribe(handlers);
+      channel.start.unbindStore(als);
+    });
+    let inRead: string | undefined;
+    const read = store.read.bind(store);
+    store.read = ((key: string, tags: readonly string[]) => {
+      inRead = als.getStore();
+      return read(key, tags);
+    }) as typeof store.read;
+    store.mode.read = 'reject';
+    expect(await cache.wrap('k', async () => 'loaded')).toBe('loaded'); // fail-open: the loader ran
+    expect(inRead).toBe('span of read');
+    expect(failures).toHaveLength(1);
+    expect((failures[0] as Error).message).toBe('read failed (async)');
   });
 
   it("lets a subscriber's exception fail no call, and Node raise it as an uncaught exception (it ends the process)", () => {

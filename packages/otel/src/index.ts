@@ -11,6 +11,8 @@ import {
   type CounterSnapshot,
   LOAD_TRACING_CHANNEL,
   type LoadTraceContext,
+  STORE_TRACING_CHANNEL,
+  type StoreTraceContext,
 } from '@cachewise/core';
 import {
   type BatchObservableResult,
@@ -31,6 +33,12 @@ export interface InstrumentCacheOptions {
   meterProvider?: MeterProvider;
   /** Where the load spans go. Default: the global tracer provider (`trace.getTracerProvider()`). */
   tracerProvider?: TracerProvider;
+  /**
+   * A span for each store operation (`cachewise.store read`, `… write`, …) under the
+   * caller's active span, from the `cachewise:store` tracing channel. Default `false`: with a
+   * memory or tiered store, a span for every hit would cost several times the hit itself.
+   */
+  storeSpans?: boolean;
 }
 
 /** The instrumentation scope name of the meter and tracer. */
@@ -74,7 +82,7 @@ const instrumented = new WeakMap<MeterProvider, Set<string>>();
  */
 const spanners = new WeakMap<TracerProvider, Map<string, object>>();
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['meterProvider', 'tracerProvider']);
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['meterProvider', 'tracerProvider', 'storeSpans']);
 
 /** `cachewise.breaker.state`: 0 closed (or off), 1 half-open, 2 open. */
 const BREAKER_STATES = { off: 0, closed: 0, 'half-open': 1, open: 2 } as const;
@@ -189,6 +197,52 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     error(): void {},
   };
   loads.subscribe(handlers);
+  const stores = tracingChannel<unknown, StoreTraceContext>(STORE_TRACING_CHANNEL);
+  const storeSpans = new WeakMap<StoreTraceContext, Span>();
+  const storeHandlers = {
+    start(operation: StoreTraceContext): void {
+      if (operation.namespace !== namespace) return;
+      // One span an operation, made by the instrumentation that makes the namespace's load spans.
+      const spanning = spanner.get(namespace) ?? handlers;
+      if (spanning !== handlers) return;
+      spanner.set(namespace, handlers);
+      try {
+        const span = tracer.startSpan(
+          `cachewise.store ${operation.operation}`,
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'cache.namespace': namespace,
+              'cachewise.store.name': operation.store,
+              'cachewise.store.operation': operation.operation,
+            },
+          },
+          context.active(),
+        );
+        storeSpans.set(operation, span);
+      } catch (error) {
+        tellFailure('starting a store span', error);
+      }
+    },
+    end(): void {},
+    asyncStart(): void {},
+    asyncEnd(operation: StoreTraceContext): void {
+      const span = storeSpans.get(operation);
+      if (span === undefined) return;
+      storeSpans.delete(operation);
+      try {
+        if ('error' in operation) {
+          if (operation.error instanceof Error) span.recordException(operation.error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+      } catch (error) {
+        tellFailure('ending a store span', error);
+      }
+    },
+    error(): void {},
+  };
+  if (options.storeSpans === true) stores.subscribe(storeHandlers);
   if (namespaces === undefined) {
     namespaces = new Set();
     instrumented.set(meterProvider, namespaces);
@@ -201,6 +255,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     namespaces.delete(namespace);
     if (spanner.get(namespace) === handlers) spanner.delete(namespace);
     loads.unsubscribe(handlers);
+    if (options.storeSpans === true) stores.unsubscribe(storeHandlers);
     meter.removeBatchObservableCallback(observe, [...counters.map((c) => c.counter), breaker]);
   };
 }
@@ -220,17 +275,20 @@ function checkArguments(cache: unknown, options: unknown): void {
   }
   if (typeof options !== 'object' || options === null) {
     throw new CacheOptionsError(
-      `instrumentCache: the options must be an object ({ meterProvider?, tracerProvider? }); got ${describe(options)}`,
+      `instrumentCache: the options must be an object ({ meterProvider?, tracerProvider?, storeSpans? }); got ${describe(options)}`,
     );
   }
   for (const name of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(name)) {
       throw new CacheOptionsError(
-        `instrumentCache: unknown option '${name}'; the options are meterProvider and tracerProvider`,
+        `instrumentCache: unknown option '${name}'; the options are meterProvider, tracerProvider and storeSpans`,
       );
     }
   }
-  const { meterProvider, tracerProvider } = options as Record<string, unknown>;
+  const { meterProvider, tracerProvider, storeSpans } = options as Record<string, unknown>;
+  if (storeSpans !== undefined && typeof storeSpans !== 'boolean') {
+    throw new CacheOptionsError(`instrumentCache: \`storeSpans\` must be true or false; got ${describe(storeSpans)}`);
+  }
   if (meterProvider !== undefined && typeof (meterProvider as MeterProvider | null)?.getMeter !== 'function') {
     throw new CacheOptionsError(
       `instrumentCache: \`meterProvider\` must be an OpenTelemetry MeterProvider (with getMeter()); got ${describe(meterProvider)}`,
@@ -262,7 +320,7 @@ function codeFunction(label: string): string {
 /** A tracer's or meter's failure while a load was reported: to the diag logger, never thrown. */
 function tellFailure(what: string, error: unknown): void {
   try {
-    diag.error(`${SCOPE_NAME}: ${what} failed; the load itself is unaffected`, error);
+    diag.error(`${SCOPE_NAME}: ${what} failed; the cache call itself is unaffected`, error);
   } catch {
     // Nowhere left to tell it.
   }

@@ -1,4 +1,4 @@
-import { Cached, createCache, setDefaultCache } from '@cachewise/core';
+import { Cached, createCache, type Store, setDefaultCache } from '@cachewise/core';
 import { fakeClock } from '@cachewise/core/testing';
 import { memoryStore } from '@cachewise/memory';
 import { instrumentCache } from '@cachewise/otel';
@@ -9,6 +9,8 @@ import {
   INVALID_SPAN_CONTEXT,
   metrics,
   type Span,
+  SpanKind,
+  SpanStatusCode,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
@@ -184,6 +186,49 @@ describe('instrumentCache', () => {
     expect(trace.getActiveSpan()).toBeUndefined();
   });
 
+  it('with storeSpans, makes a span of each store operation under the caller’s span, failed when the store failed; none without it', async () => {
+    const inner = memoryStore();
+    const flaky: Store = {
+      name: 'flaky',
+      payload: 'live',
+      read: (key, tags) => inner.read(key, tags),
+      readTags: (tags) => inner.readTags(tags),
+      write: (key) => {
+        throw new Error(`disk full writing ${key}`);
+      },
+      delete: (keys) => inner.delete(keys),
+      invalidateTags: (tags, mode) => inner.invalidateTags(tags, mode),
+      close: () => inner.close(),
+    };
+    const cache = createCache({ store: flaky, namespace: 'otel9', jitter: 0, circuitBreaker: false });
+    const quiet = createCache({ store: memoryStore(), namespace: 'otel10' });
+    const spans = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+    const meterProvider = new MeterProvider({ readers: [new TestReader()] });
+    stops.push(instrumentCache(cache, { meterProvider, tracerProvider, storeSpans: true }));
+    stops.push(instrumentCache(quiet, { meterProvider, tracerProvider }));
+    const requestSpanId = await tracerProvider.getTracer('app').startActiveSpan('GET /k', async (request) => {
+      expect(await cache.wrap('k', async () => 1, { name: 'Flaky.load' })).toBe(1); // the write fails: not cached
+      await quiet.wrap('k', async () => 1, { name: 'Quiet.load' });
+      request.end();
+      return request.spanContext().spanId;
+    });
+    const stores = spans.getFinishedSpans().filter((span) => span.name.startsWith('cachewise.store'));
+    expect(stores.map((span) => span.name)).toEqual(['cachewise.store read', 'cachewise.store write']);
+    for (const span of stores) {
+      expect(span.parentSpanContext?.spanId).toBe(requestSpanId);
+      expect(span.kind).toBe(SpanKind.CLIENT);
+    }
+    expect(stores[0]!.attributes).toEqual({
+      'cache.namespace': 'otel9',
+      'cachewise.store.name': 'flaky',
+      'cachewise.store.operation': 'read',
+    });
+    expect([stores[0]!.status.code, stores[1]!.status.code]).toEqual([SpanStatusCode.UNSET, SpanStatusCode.ERROR]);
+    expect(stores[1]!.events.map((event) => event.name)).toEqual(['exception']);
+    expect(() => instrumentCache(quiet, { storeSpans: 'yes' } as never)).toThrow(/`storeSpans` must be true or false/);
+  });
+
   it("never lets a tracer's or meter's exception reach the load or the process: it goes to the diag logger", async () => {
     // Node re-raises a diagnostics_channel subscriber's exception as an uncaught exception,
     // which would end the process: each must be caught where it is thrown.
@@ -226,10 +271,10 @@ describe('instrumentCache', () => {
       ).rejects.toThrow('load failed');
       await new Promise((resolve) => setImmediate(resolve));
       expect(told).toEqual([
-        '@cachewise/otel: starting a load span failed; the load itself is unaffected',
-        '@cachewise/otel: recording cachewise.load.duration failed; the load itself is unaffected',
-        '@cachewise/otel: recording cachewise.load.duration failed; the load itself is unaffected',
-        '@cachewise/otel: ending a load span failed; the load itself is unaffected',
+        '@cachewise/otel: starting a load span failed; the cache call itself is unaffected',
+        '@cachewise/otel: recording cachewise.load.duration failed; the cache call itself is unaffected',
+        '@cachewise/otel: recording cachewise.load.duration failed; the cache call itself is unaffected',
+        '@cachewise/otel: ending a load span failed; the cache call itself is unaffected',
       ]);
       const { resourceMetrics } = await reader.collect();
       expect(values(resourceMetrics, 'cachewise.loads')).toEqual({ 'otel8|Broken.tracer': 1, 'otel8|Broken.span': 1 });
@@ -248,7 +293,7 @@ describe('instrumentCache', () => {
       [
         cache,
         { meterprovider: meterProvider },
-        /unknown option 'meterprovider'; the options are meterProvider and tracerProvider/,
+        /unknown option 'meterprovider'; the options are meterProvider, tracerProvider and storeSpans/,
       ],
       [cache, { meterProvider: {} }, /`meterProvider` must be an OpenTelemetry MeterProvider/],
       [cache, { meterProvider, tracerProvider: 'otlp' }, /`tracerProvider` must be an OpenTelemetry TracerProvider/],
