@@ -121,6 +121,9 @@ export class Cache {
     const detachStore = this.#store.attach?.({
       error: (error, key) => this.#engine.storeError(error, key, undefined),
       warn: (message, code) => warnFromStore(message, code, logger),
+      busLag: (lagMs) => {
+        if (this.#events.has('bus')) this.#events.emit('bus', { lagMs });
+      },
     });
     if (detachStore !== undefined) this.#detach.push(detachStore);
     const detachProtector = protector?.attach?.({

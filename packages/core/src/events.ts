@@ -39,6 +39,11 @@ export interface CacheEventMap {
    * `replayed`, or `close()` `dropped` what was left. `queued` is the number of keys and tags now waiting.
    */
   queue: { readonly outcome: QueueOutcome; readonly queued: number };
+  /**
+   * A tiered store applied a change another server announced on the bus, `lagMs` after it
+   * was published there (the receiving server's clock minus the publisher's).
+   */
+  bus: { readonly lagMs: number };
   error: { readonly kind: CacheErrorKind; readonly key?: string; readonly label?: string; readonly error: unknown };
 }
 
@@ -60,6 +65,7 @@ export const CACHE_CHANNELS = Object.freeze({
   invalidate: 'cachewise:invalidate',
   breaker: 'cachewise:breaker',
   queue: 'cachewise:queue',
+  bus: 'cachewise:bus',
   error: 'cachewise:error',
 } as const satisfies { readonly [E in CacheEventName]: string });
 

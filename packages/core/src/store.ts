@@ -63,6 +63,11 @@ export interface StoreReporter {
    * cache's `logger` took it, and the store then gives no process warning for it.
    */
   warn?(message: string, code: string): boolean;
+  /**
+   * A tiered store applied a change another server announced on its bus, `lagMs` after
+   * that server published it (by the two servers' clocks). Core emits it as a `bus` event.
+   */
+  busLag?(lagMs: number): void;
 }
 
 interface StoreBase<P> {

@@ -14,11 +14,23 @@ export interface Envelope {
   readonly from: string;
   /** 1, 2, 3… per publisher: a jump means a lost message. */
   readonly seq: number;
+  /**
+   * When it was published, in ms since the epoch by the publisher's clock: the receiver's
+   * clock minus it is the bus lag (clock skew between servers included). Absent in messages
+   * of stores that did not send it; older stores ignore it.
+   */
+  readonly at?: number;
   readonly message: TieredMessage;
 }
 
 export function encodeMessage(envelope: Envelope): string {
-  return JSON.stringify({ v: WIRE_VERSION, from: envelope.from, seq: envelope.seq, ...envelope.message });
+  return JSON.stringify({
+    v: WIRE_VERSION,
+    from: envelope.from,
+    seq: envelope.seq,
+    at: envelope.at,
+    ...envelope.message,
+  });
 }
 
 const MAX_ITEMS = 10_000;
@@ -36,13 +48,15 @@ export function decodeMessage(text: string): Envelope | string {
     return 'not JSON';
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'not an object';
-  const { v, from, seq, op, tags, keys, mode } = parsed as Record<string, unknown>;
+  const { v, from, seq, at, op, tags, keys, mode } = parsed as Record<string, unknown>;
   if (v !== WIRE_VERSION) return `wire version ${String(v)}, expected ${WIRE_VERSION}`;
   if (typeof from !== 'string' || from.length === 0 || from.length > 100) return 'no publisher id';
   if (!Number.isSafeInteger(seq) || (seq as number) < 1) return 'no sequence number';
+  // A publishing time that is not a finite number is left out, not a reason to drop the message.
+  const sent = typeof at === 'number' && Number.isFinite(at) ? { at } : {};
   if (op === 'tags' && isStringList(tags) && (mode === 'delete' || mode === 'expire')) {
-    return { from, seq: seq as number, message: { op, tags, mode } };
+    return { from, seq: seq as number, ...sent, message: { op, tags, mode } };
   }
-  if (op === 'keys' && isStringList(keys)) return { from, seq: seq as number, message: { op, keys } };
+  if (op === 'keys' && isStringList(keys)) return { from, seq: seq as number, ...sent, message: { op, keys } };
   return `unknown operation ${JSON.stringify(op)?.slice(0, 40)}`;
 }

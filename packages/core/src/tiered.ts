@@ -242,7 +242,7 @@ class TieredStore implements LiveStore {
     // The number is taken even if sending fails: receivers then see a gap at the next one.
     const seq = ++this.#sequence;
     try {
-      await bus.publish(this.#channel, encodeMessage({ from: this.#id, seq, message }));
+      await bus.publish(this.#channel, encodeMessage({ from: this.#id, seq, at: this.#clock.now(), message }));
     } catch (error) {
       throw new StoreError(
         `tiered: the change reached the ${this.#l2.name} store, but the ${bus.name} bus could not announce it: ` +
@@ -307,6 +307,11 @@ class TieredStore implements LiveStore {
     const message = envelope.message;
     if (message.op === 'tags') this.#dropTags(message.tags, message.mode);
     else this.#dropKeys(message.keys);
+    if (envelope.at !== undefined) {
+      // From the publisher's clock to the end of the drop; a clock behind the publisher's reads 0.
+      const lagMs = Math.max(0, this.#clock.now() - envelope.at);
+      for (const reporter of this.#reporters) reporter.busLag?.(lagMs);
+    }
   }
 
   // ---- lifecycle ---------------------------------------------------------------------

@@ -47,6 +47,7 @@ describe('diagnostics_channel', () => {
       invalidate: 'cachewise:invalidate',
       breaker: 'cachewise:breaker',
       queue: 'cachewise:queue',
+      bus: 'cachewise:bus',
       error: 'cachewise:error',
     });
     expect(LOAD_TRACING_CHANNEL).toBe('cachewise:load');

@@ -227,6 +227,28 @@ describe('tiered: coherence across servers (P6)', () => {
     expect(await a.cache.wrap('k', versions())).toBe('v1');
   });
 
+  it("emits bus with lagMs: the receiver's clock minus the publisher's `at`, never below 0, only for others' messages that carry it", async () => {
+    const { a, b, hub, clock } = fleet();
+    await flush();
+    const heard = { a: [] as number[], b: [] as number[] };
+    a.cache.on('bus', (event) => heard.a.push(event.lagMs));
+    b.cache.on('bus', (event) => heard.b.push(event.lagMs));
+    await a.cache.invalidateTags(['t']); // a store ignores its own messages; b applies it on the same fake clock
+    await flush();
+    const other = hub.bus();
+    const channel = 'cachewise:1:cw';
+    const send = (from: string, at: unknown) =>
+      other.publish(channel, JSON.stringify({ v: 1, from, seq: 1, at, op: 'keys', keys: ['cw:k:x'] }));
+    await send('behind', clock.now() - 7);
+    await send('older-store', undefined); // no `at`: a store that did not send one
+    await send('odd', 'yesterday'); // not a number: the message is applied, no lag
+    await send('ahead', clock.now() + 50); // a publisher whose clock runs ahead: 0
+    await flush();
+    expect(heard.a).toEqual([7, 0]);
+    expect(heard.b).toEqual([0, 7, 0]);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
   it('an invalidation the bus could not announce rejects, naming the bus, after reaching L2', async () => {
     const { a, b } = fleet();
     await flush();

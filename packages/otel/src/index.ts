@@ -4,9 +4,11 @@
  *
  * @module main
  */
-import { tracingChannel } from 'node:diagnostics_channel';
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import {
+  CACHE_CHANNELS,
   type Cache,
+  type CacheChannelMessage,
   CacheOptionsError,
   type CounterSnapshot,
   LOAD_TRACING_CHANNEL,
@@ -67,6 +69,12 @@ const COUNTERS: ReadonlyArray<
 const LOAD_DURATION_BUCKETS: readonly number[] = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
 ];
+
+/**
+ * Bucket bounds of `cachewise.bus.lag`, in seconds: 0.5 ms to 5 s (bus messages take well
+ * under a millisecond on a local network; the upper buckets show stalls).
+ */
+const BUS_LAG_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /**
  * Namespaces instrumented now, per meter provider. Loads are matched to a cache by
@@ -243,6 +251,21 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     error(): void {},
   };
   if (options.storeSpans === true) stores.subscribe(storeHandlers);
+  const busLag = meter.createHistogram('cachewise.bus.lag', {
+    description: 'How long after another server published a change this server applied it (tiered stores)',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...BUS_LAG_BUCKETS] },
+  });
+  const onBus = (message: unknown): void => {
+    const heard = message as CacheChannelMessage<'bus'>;
+    if (heard.namespace !== namespace) return;
+    try {
+      busLag.record(heard.lagMs / 1000, { 'cache.namespace': namespace });
+    } catch (error) {
+      tellFailure('recording cachewise.bus.lag', error);
+    }
+  };
+  subscribe(CACHE_CHANNELS.bus, onBus);
   if (namespaces === undefined) {
     namespaces = new Set();
     instrumented.set(meterProvider, namespaces);
@@ -256,6 +279,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
     if (spanner.get(namespace) === handlers) spanner.delete(namespace);
     loads.unsubscribe(handlers);
     if (options.storeSpans === true) stores.unsubscribe(storeHandlers);
+    unsubscribe(CACHE_CHANNELS.bus, onBus);
     meter.removeBatchObservableCallback(observe, [...counters.map((c) => c.counter), breaker]);
   };
 }

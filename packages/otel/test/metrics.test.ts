@@ -1,5 +1,5 @@
-import { Cached, createCache, type Store, setDefaultCache } from '@cachewise/core';
-import { fakeClock } from '@cachewise/core/testing';
+import { Cached, createCache, type Store, setDefaultCache, tiered } from '@cachewise/core';
+import { fakeClock, localBusHub } from '@cachewise/core/testing';
 import { memoryStore } from '@cachewise/memory';
 import { instrumentCache } from '@cachewise/otel';
 import {
@@ -227,6 +227,32 @@ describe('instrumentCache', () => {
     expect([stores[0]!.status.code, stores[1]!.status.code]).toEqual([SpanStatusCode.UNSET, SpanStatusCode.ERROR]);
     expect(stores[1]!.events.map((event) => event.name)).toEqual(['exception']);
     expect(() => instrumentCache(quiet, { storeSpans: 'yes' } as never)).toThrow(/`storeSpans` must be true or false/);
+  });
+
+  it('records cachewise.bus.lag, in seconds, for each change another server announced on a tiered store’s bus', async () => {
+    const clock = fakeClock();
+    const hub = localBusHub();
+    const cache = createCache({
+      store: tiered({ l1: memoryStore(), l2: memoryStore({ serialize: true }), bus: hub.bus(), clock }),
+      namespace: 'otelbus',
+      clock,
+    });
+    const reader = new TestReader();
+    stops.push(instrumentCache(cache, { meterProvider: new MeterProvider({ readers: [reader] }) }));
+    await new Promise((resolve) => setImmediate(resolve)); // subscribed
+    const publish = (from: string, lagMs: number) =>
+      hub
+        .bus()
+        .publish(
+          'cachewise:1:cw',
+          JSON.stringify({ v: 1, from, seq: 1, at: clock.now() - lagMs, op: 'keys', keys: ['otelbus:k:x'] }),
+        );
+    await publish('server-b', 12);
+    await publish('server-c', 3);
+    const { resourceMetrics } = await reader.collect();
+    const lag = points(resourceMetrics, 'cachewise.bus.lag').get('otelbus')!.value as Histogram;
+    expect([lag.count, lag.sum, lag.min, lag.max]).toEqual([2, 0.015, 0.003, 0.012]);
+    await cache.close();
   });
 
   it("never lets a tracer's or meter's exception reach the load or the process: it goes to the diag logger", async () => {
