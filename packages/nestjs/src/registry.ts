@@ -10,7 +10,7 @@ import {
 import type { Store } from '@cachewise/core/store';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { cacheOptionsOf } from './options.js';
+import { type CachewiseModuleOptions, cacheOptionsOf, type Registration } from './options.js';
 import { cacheNameOf, DEFAULT_CACHE_NAME } from './tokens.js';
 
 /** Which application's open cache uses each store, so two applications never share one by accident. */
@@ -30,8 +30,8 @@ export class CachewiseRegistry implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(DiscoveryService) private readonly discovery: DiscoveryService) {}
 
-  /** Creates the cache `name` from the module's options. */
-  create(name: string, options: unknown, where: string): Cache {
+  /** Creates the cache of a registration from its checked options. */
+  create({ name, where }: Registration, options: CachewiseModuleOptions): Cache {
     if (this.#caches.has(name)) {
       throw new CacheOptionsError(
         name === DEFAULT_CACHE_NAME
@@ -48,7 +48,17 @@ export class CachewiseRegistry implements OnModuleInit, OnApplicationShutdown {
       );
     }
     const before = getDefaultCache();
-    const cache = createCache(cacheOptions);
+    let cache: Cache;
+    try {
+      cache = createCache(cacheOptions);
+    } catch (error) {
+      // createCache's messages name the option; say which call and cache it came from.
+      const { name: kind, message } = error as Error;
+      if (kind === 'CacheOptionsError' && message.startsWith('createCache: ')) {
+        throw new CacheOptionsError(`${where}: ${message.slice('createCache: '.length)}`, { cause: error });
+      }
+      throw error;
+    }
     // Decorated classes find this cache through the container: it never becomes the process-wide default.
     if (getDefaultCache() === cache) setDefaultCache(before);
     storeOwners.set(store, this);

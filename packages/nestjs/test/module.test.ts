@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { Cache, Cached, CacheOptionsError, getDefaultCache, Invalidates, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
-import { Inject, Injectable, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CachewiseModule, getCacheToken, InjectCache, UseCache } from '../src/index.js';
@@ -200,6 +200,24 @@ describe('CachewiseModule.forRootAsync', () => {
     expect(app.get(Cache).stats().misses).toBe(1);
     await app.close();
   });
+
+  it('waits for the promise useFactory returns before the application starts', async () => {
+    let release!: (options: { store: ReturnType<typeof memoryStore> }) => void;
+    const options = new Promise<{ store: ReturnType<typeof memoryStore> }>((resolve) => (release = resolve));
+    @Module({ imports: [CachewiseModule.forRootAsync({ useFactory: () => options })], providers: [Users] })
+    class Waiting {}
+    let started = false;
+    const starting = context(Waiting).then((app) => {
+      started = true;
+      return app;
+    });
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toBe(false);
+    release({ store: memoryStore() });
+    const app = await starting;
+    expect(app.get(Cache)).toBeInstanceOf(Cache);
+    await app.close();
+  });
 });
 
 describe('bad options are CacheOptionsErrors naming the option', () => {
@@ -227,6 +245,79 @@ describe('bad options are CacheOptionsErrors naming the option', () => {
     expect(() => UseCache('')).toThrow(/@UseCache: `name` must be a non-empty string/);
   });
 
+  it("at forRoot: the cache's unknown options, setAsDefault, and a store that is not one", () => {
+    const forRoot = (options: object) => () => CachewiseModule.forRoot(options as never);
+    expect(forRoot({ store: memoryStore(), ttll: '1m' })).toThrow(CacheOptionsError);
+    expect(forRoot({ store: memoryStore(), ttll: '1m' })).toThrow(
+      /^CachewiseModule.forRoot: unknown option 'ttll'. Known options: store, namespace, ttl, .*name, isGlobal$/,
+    );
+    expect(forRoot({ store: memoryStore(), setAsDefault: true })).toThrow(
+      /CachewiseModule.forRoot: `setAsDefault` is not an option here/,
+    );
+    expect(forRoot({ namespace: 'x' })).toThrow(/CachewiseModule.forRoot: `store` is required/);
+    expect(forRoot({ store: 'redis' })).toThrow(
+      /CachewiseModule.forRoot: `store` must be a store such as memoryStore\(\) or redisStore\(\{ client \}\), or a function returning one; got "redis"/,
+    );
+    class Redis {}
+    expect(forRoot({ store: new Redis() })).toThrow(/`store` must be a store .*; got an instance of Redis/);
+    expect(forRoot({ store: {} })).toThrow(/`store` must be a store .*; got an object/);
+  });
+
+  it("when the application starts: what a store function or forRootAsync's useFactory returns", async () => {
+    const start = (module: DynamicModule) => {
+      @Module({ imports: [module] })
+      class App {}
+      return context(App);
+    };
+    await expect(start(CachewiseModule.forRoot({ store: async () => memoryStore() } as never))).rejects.toThrow(
+      /CachewiseModule.forRoot: the `store` function returned a promise; it must return the store itself \(build it in forRootAsync's useFactory to wait for something first\)/,
+    );
+    await expect(start(CachewiseModule.forRoot({ store: () => ({}) } as never))).rejects.toThrow(
+      /CachewiseModule.forRoot: the `store` function must return a store such as memoryStore\(\).*; got an object/,
+    );
+    const forRootAsync = (result: unknown) =>
+      start(CachewiseModule.forRootAsync({ useFactory: () => result as never }));
+    await expect(forRootAsync({ store: memoryStore(), name: 'other' })).rejects.toThrow(
+      /CachewiseModule.forRootAsync: useFactory returned `name`, which goes to forRootAsync itself: forRootAsync\(\{ name, useFactory \}\)/,
+    );
+    await expect(forRootAsync({ store: memoryStore(), isGlobal: true })).rejects.toThrow(
+      /CachewiseModule.forRootAsync: useFactory returned `isGlobal`, which goes to forRootAsync itself/,
+    );
+    await expect(forRootAsync({ store: memoryStore(), foo: 1 })).rejects.toThrow(
+      /^CachewiseModule.forRootAsync: useFactory returned an unknown option 'foo'. Known options: store, namespace, ttl, /,
+    );
+    await expect(forRootAsync(undefined)).rejects.toThrow(
+      /CachewiseModule.forRootAsync: useFactory must return the cache's options, an object; got undefined/,
+    );
+    await expect(forRootAsync({ store: 5 })).rejects.toThrow(/CachewiseModule.forRootAsync: `store` must be a store/);
+    // The cache's own options name the call and, for a named cache, its name.
+    await expect(
+      start(CachewiseModule.forRoot({ name: 'pages', store: () => memoryStore(), ttl: 'soon' as never })),
+    ).rejects.toThrow(/^CachewiseModule.forRoot\(\{ name: 'pages' \}\): `ttl` /);
+    await expect(forRootAsync({ store: memoryStore(), jitter: 5 })).rejects.toThrow(
+      /^CachewiseModule.forRootAsync: `jitter` must be a number/,
+    );
+  });
+
+  it('passes an error thrown by useFactory or the store function through as it is', async () => {
+    const boom = new Error('config service down');
+    const start = (module: DynamicModule) => {
+      @Module({ imports: [module] })
+      class App {}
+      return context(App);
+    };
+    await expect(start(CachewiseModule.forRootAsync({ useFactory: () => Promise.reject(boom) }))).rejects.toBe(boom);
+    await expect(
+      start(
+        CachewiseModule.forRoot({
+          store: () => {
+            throw boom;
+          },
+        }),
+      ),
+    ).rejects.toBe(boom);
+  });
+
   it("when the application starts: the cache's own options, duplicates, an unknown @UseCache name", async () => {
     @Module({ imports: [CachewiseModule.forRoot({ store: memoryStore(), ttl: 'soon' as never })] })
     class BadTtl {}
@@ -238,14 +329,6 @@ describe('bad options are CacheOptionsErrors naming the option', () => {
     })
     class BadAsync {}
     await expect(context(BadAsync)).rejects.toThrow(/`jitter`/);
-
-    @Module({ imports: [CachewiseModule.forRoot({ namespace: 'x' } as never)] })
-    class NoStore {}
-    await expect(context(NoStore)).rejects.toThrow(/CachewiseModule.forRoot: `store` is required/);
-
-    @Module({ imports: [CachewiseModule.forRoot({ store: memoryStore(), setAsDefault: true } as never)] })
-    class AsDefault {}
-    await expect(context(AsDefault)).rejects.toThrow(/`setAsDefault` is not an option here/);
 
     @Module({
       imports: [
@@ -264,6 +347,16 @@ describe('bad options are CacheOptionsErrors naming the option', () => {
     })
     class TwoNamed {}
     await expect(context(TwoNamed)).rejects.toThrow(/already has a cache named 'twice'; each `name` is used once/);
+
+    @Injectable()
+    class Misspelt {
+      constructor(@InjectCache('sesions') readonly sessions: Cache) {}
+    }
+    @Module({ imports: [CachewiseModule.forRoot({ store: () => memoryStore() })], providers: [Misspelt] })
+    class InjectsMissing {}
+    await expect(context(InjectsMissing)).rejects.toThrow(
+      /Nest can't resolve dependencies of the Misspelt \(\?\)\. Please make sure that the argument "cachewise:cache:sesions" at index \[0\]/,
+    );
 
     @Module({ imports: [CachewiseModule.forRoot({ store: () => memoryStore() })], providers: [Sessions] })
     class NoSessions {}
