@@ -1,9 +1,18 @@
 // CachewiseModule in a standalone application context: providers, DI-resolved
 // decorators, named caches, two applications, option errors, shutdown.
 import 'reflect-metadata';
-import { Cache, Cached, CacheOptionsError, getDefaultCache, Invalidates, setDefaultCache } from '@cachewise/core';
+import {
+  Cache,
+  CacheConfig,
+  Cached,
+  CacheOptionsError,
+  createCache,
+  getDefaultCache,
+  Invalidates,
+  setDefaultCache,
+} from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
-import { type DynamicModule, Inject, Injectable, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module, Scope, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CachewiseModule, getCacheToken, InjectCache, UseCache } from '../src/index.js';
@@ -169,6 +178,110 @@ describe('when providers are bound', () => {
     class App {}
     const app = await context(App);
     expect(app.get(Users).loads).toBe(1);
+    expect(app.get(Cache).stats().hits).toBe(1);
+    await app.close();
+  });
+});
+
+describe('request-scoped and transient providers', () => {
+  @Injectable({ scope: Scope.REQUEST })
+  class PerRequest {
+    loads = 0;
+
+    @Cached()
+    async find(id: number): Promise<number> {
+      this.loads++;
+      return id;
+    }
+  }
+
+  it('refuses, when the application starts, a request-scoped provider whose decorated methods name no cache', async () => {
+    @Module({ imports: [CachewiseModule.forRoot({ store: () => memoryStore() })], providers: [PerRequest] })
+    class App {}
+    await expect(context(App)).rejects.toThrow(CacheOptionsError);
+    await expect(context(App)).rejects.toThrow(
+      /^PerRequest is request-scoped \(Scope.REQUEST, or it depends on a provider that is\): Nest makes its instances per request, too late for the module to bind them to a cache, so its method find would have none\. Name its cache in the class: inject it, and add @CacheConfig\(\{ cache: \(self\) => self\.cache \}\)/,
+    );
+    // Even with a process-wide default cache, which it would otherwise use unseen.
+    const stray = createCache({ store: memoryStore() });
+    await expect(context(App)).rejects.toThrow(/^PerRequest is request-scoped/);
+    await stray.close();
+
+    // A singleton that depends on a request-scoped provider is made per request too.
+    @Injectable({ scope: Scope.REQUEST })
+    class RequestContext {}
+    @Injectable()
+    class Depends {
+      constructor(@Inject(RequestContext) readonly request: RequestContext) {}
+
+      @Invalidates({ tags: ['all'] })
+      async write(): Promise<void> {}
+    }
+    @Module({
+      imports: [CachewiseModule.forRoot({ store: () => memoryStore() })],
+      providers: [Depends, RequestContext],
+    })
+    class Implicit {}
+    await expect(context(Implicit)).rejects.toThrow(/^Depends is request-scoped .* its method write would have none/);
+  });
+
+  it('lets a request-scoped provider name its cache with @CacheConfig', async () => {
+    @Injectable({ scope: Scope.REQUEST })
+    @CacheConfig({ cache: (self: Named) => self.cache })
+    class Named {
+      loads = 0;
+
+      constructor(@InjectCache() readonly cache: Cache) {}
+
+      @Cached()
+      async find(id: number): Promise<number> {
+        this.loads++;
+        return id;
+      }
+    }
+    @Module({ imports: [CachewiseModule.forRoot({ store: () => memoryStore() })], providers: [Named] })
+    class App {}
+    const app = await context(App);
+    const first = await app.resolve(Named);
+    const second = await app.resolve(Named, { id: 2 });
+    expect(second).not.toBe(first);
+    await first.find(1);
+    await second.find(1);
+    expect(first.loads + second.loads).toBe(1);
+    expect(app.get(Cache).stats().hits).toBe(1);
+    await app.close();
+  });
+
+  it("binds each instance of a transient provider to the application's cache", async () => {
+    @Injectable({ scope: Scope.TRANSIENT })
+    class Transient {
+      loads = 0;
+
+      @Cached()
+      async find(id: number): Promise<number> {
+        this.loads++;
+        return id;
+      }
+    }
+    @Injectable()
+    class First {
+      constructor(@Inject(Transient) readonly transient: Transient) {}
+    }
+    @Injectable()
+    class Second {
+      constructor(@Inject(Transient) readonly transient: Transient) {}
+    }
+    @Module({
+      imports: [CachewiseModule.forRoot({ store: () => memoryStore() })],
+      providers: [Transient, First, Second],
+    })
+    class App {}
+    const app = await context(App);
+    const [first, second] = [app.get(First).transient, app.get(Second).transient];
+    expect(second).not.toBe(first);
+    await first.find(1);
+    await second.find(1);
+    expect([first.loads, second.loads]).toEqual([1, 0]);
     expect(app.get(Cache).stats().hits).toBe(1);
     await app.close();
   });
