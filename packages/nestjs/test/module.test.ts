@@ -12,9 +12,10 @@ import {
   setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
-import { type DynamicModule, Inject, Injectable, Module, Scope, type Type } from '@nestjs/common';
+import { Controller, type DynamicModule, Inject, Injectable, Module, Scope, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { faultStore } from '../../core/test/fault-store.js';
 import { CachewiseModule, getCacheToken, InjectCache, UseCache } from '../src/index.js';
 
 afterEach(() => setDefaultCache(undefined));
@@ -155,6 +156,49 @@ describe('CachewiseModule.forRoot', () => {
     })
     class LocalApp {}
     await expect(context(LocalApp)).rejects.toThrow(/Injected/);
+  });
+});
+
+describe('which cache a decorated method uses', () => {
+  it("a controller's binds too; a method's own cache and @CacheConfig's win over the module's", async () => {
+    const own = createCache({ store: memoryStore(), namespace: 'own' });
+    setDefaultCache(undefined);
+    @Controller()
+    class Pages {
+      @Cached()
+      async page(id: number): Promise<number> {
+        return id;
+      }
+    }
+    @Injectable()
+    class MethodOwn {
+      @Cached({ cache: own })
+      async find(id: number): Promise<number> {
+        return id;
+      }
+    }
+    @Injectable()
+    @CacheConfig({ cache: own })
+    class ClassOwn {
+      @Cached()
+      async find(id: number): Promise<number> {
+        return id;
+      }
+    }
+    @Module({
+      imports: [CachewiseModule.forRoot({ store: () => memoryStore() })],
+      controllers: [Pages],
+      providers: [MethodOwn, ClassOwn],
+    })
+    class App {}
+    const app = await context(App);
+    await app.get(Pages).page(1);
+    await app.get(MethodOwn).find(1);
+    await app.get(ClassOwn).find(1);
+    expect(Object.keys(app.get(Cache).stats().byMethod)).toEqual(['Pages.page']);
+    expect(Object.keys(own.stats().byMethod).sort()).toEqual(['ClassOwn.find', 'MethodOwn.find']);
+    await app.close();
+    await own.close();
   });
 });
 
@@ -500,5 +544,26 @@ describe('shutdown', () => {
     await users.find(1);
     await users.find(1);
     expect(users.loads).toBe(2);
+  });
+
+  it('closes a store two of its caches share once, with the last of them; closing again does nothing', async () => {
+    const shared = faultStore();
+    @Module({
+      imports: [
+        CachewiseModule.forRoot({ store: shared, namespace: 'first' }),
+        CachewiseModule.forRoot({ name: 'second', store: shared, namespace: 'second' }),
+      ],
+    })
+    class App {}
+    const app = await context(App);
+    const first = app.get(Cache);
+    const second = app.get<Cache>(getCacheToken('second'));
+    await first.set('k', 1);
+    await second.set('k', 2);
+    expect([await first.get('k'), await second.get('k')]).toEqual([1, 2]);
+    await app.close();
+    await app.close();
+    expect([first.closed, second.closed]).toEqual([true, true]);
+    expect(shared.log.filter((op) => op === 'close')).toEqual(['close']);
   });
 });
