@@ -91,6 +91,22 @@ export class SessionStore {
 export class SessionsModule {}
 // #endregion named
 
+// #region request-scoped
+import { CacheConfig } from '@cachewise/core';
+import { Scope } from '@nestjs/common';
+
+@Injectable({ scope: Scope.REQUEST })
+@CacheConfig({ cache: (self: Permissions) => self.cache })
+export class Permissions {
+  constructor(@InjectCache() readonly cache: Cache) {}
+
+  @Cached({ ttl: '1m' })
+  async of(userId: number): Promise<string[]> {
+    return (await db.users.find(userId)) === null ? [] : ['read'];
+  }
+}
+// #endregion request-scoped
+
 // #region interceptor
 import { CacheTags, CacheTTL, CachewiseInterceptor, HttpCache } from '@cachewise/nestjs';
 import { Controller, Get, Param, Post, UseInterceptors } from '@nestjs/common';

@@ -24,6 +24,7 @@ export type { CachedFunction, CachedFunctionOptions, CachedOptions } from './dec
 export { Cached, cached, cachedIn, methodKey } from './decorators/cached.js';
 export type { InvalidatesOptions } from './decorators/invalidates.js';
 export { Invalidates } from './decorators/invalidates.js';
+export { methodsWithoutCache } from './decorators/methods-without-cache.js';
 export type { UniversalClassDecorator, UniversalMethodDecorator } from './decorators/universal-decorator.js';
 export type { Duration } from './duration.js';
 export { parseDuration } from './duration.js';

@@ -9,7 +9,7 @@ import { jsonSerializer, type Serializer } from './serializer.js';
 import { isStampedeProtector, type StampedeProtector } from './stampede.js';
 import type { Store } from './store.js';
 import { isTiered } from './tiered-brand.js';
-import { describeValue, rejectUnknownOptions } from './validate.js';
+import { describeValue, isStore, rejectUnknownOptions } from './validate.js';
 import type { CacheLogger } from './warnings.js';
 
 /**
@@ -146,15 +146,6 @@ export const DEFAULT_BREAKER_FAILURES = 5;
 export const DEFAULT_BREAKER_COOLDOWN = '5s';
 /** Timers fire at once past 2^31 ms; an hour is already far past any useful wait on a cache. */
 const MAX_WAIT_MS = 3_600_000;
-
-function isStore(value: unknown): value is Store {
-  if (typeof value !== 'object' || value === null) return false;
-  const store = value as Record<string, unknown>;
-  return (
-    (store.payload === 'live' || store.payload === 'bytes') &&
-    ['read', 'readTags', 'write', 'delete', 'invalidateTags', 'close'].every((m) => typeof store[m] === 'function')
-  );
-}
 
 function isLogger(value: unknown): value is CacheLogger {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;

@@ -21,4 +21,4 @@ export type {
   WriteOptions,
 } from './store.js';
 export { UNTOUCHED_TAG } from './store.js';
-export { describeValue, rejectUnknownOptions } from './validate.js';
+export { describeValue, isStore, rejectUnknownOptions } from './validate.js';

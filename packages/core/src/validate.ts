@@ -6,7 +6,7 @@
 import type { Cache } from './cache.js';
 import { CacheOptionsError } from './errors.js';
 import type { WhenUnreachable } from './invalidation-queue.js';
-import type { InvalidationMode } from './store.js';
+import type { InvalidationMode, Store } from './store.js';
 
 /** A short, safe description of a bad option value for error messages (never the whole value). */
 export function describeValue(value: unknown): string {
@@ -15,7 +15,25 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return value.name ? `a function (${value.name})` : 'a function';
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  // The class says more than "an object" when a client, a promise or a class is given by mistake.
+  const type = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof type === 'string' && type !== '' && type !== 'Object' ? `an instance of ${type}` : 'an object';
+}
+
+/**
+ * Whether `value` is a store: a `payload` kind and the methods of the Store contract.
+ *
+ * @example
+ * if (!isStore(options.store)) throw new CacheOptionsError('myIntegration: `store` must be a store');
+ */
+export function isStore(value: unknown): value is Store {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return (
+    (store.payload === 'live' || store.payload === 'bytes') &&
+    ['read', 'readTags', 'write', 'delete', 'invalidateTags', 'close'].every((m) => typeof store[m] === 'function')
+  );
 }
 
 /**

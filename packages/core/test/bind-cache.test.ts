@@ -6,6 +6,7 @@ import {
   CacheOptionsError,
   createCache,
   Invalidates,
+  methodsWithoutCache,
   NoCacheConfiguredError,
   setDefaultCache,
 } from '@cachewise/core';
@@ -94,5 +95,48 @@ describe('bindCache', () => {
     expect(() => bindCache(42 as never, cache)).toThrow(CacheOptionsError);
     expect(() => bindCache(42 as never, cache)).toThrow(/bindCache: `target` must be an object or a class; got 42/);
     expect(() => bindCache({}, {} as never)).toThrow(/bindCache: `cache` must be a Cache \(from createCache\)/);
+  });
+});
+
+describe('methodsWithoutCache', () => {
+  it("lists the decorated instance methods that would use a bound cache, a parent's too", () => {
+    const cache = createCache({ store: memoryStore() });
+    class Child extends Repo {
+      @Cached({ cache })
+      async own(): Promise<number> {
+        return 1;
+      }
+
+      @Invalidates({ tags: ['all'], cache: () => cache })
+      async named(): Promise<void> {}
+
+      @Cached()
+      async unnamed(): Promise<number> {
+        return 2;
+      }
+
+      plain(): number {
+        return 3;
+      }
+    }
+    expect(methodsWithoutCache(Repo)).toEqual(['find', 'write']);
+    expect(methodsWithoutCache(Child).sort()).toEqual(['find', 'unnamed', 'write']);
+
+    @CacheConfig({ cache })
+    class Configured {
+      @Cached()
+      async find(): Promise<number> {
+        return 1;
+      }
+    }
+    // A subclass's override that is not decorated is what its instances call.
+    class Overrides extends Repo {
+      override async find(id: number): Promise<string> {
+        return `plain ${id}`;
+      }
+    }
+    expect(methodsWithoutCache(Configured)).toEqual([]);
+    expect(methodsWithoutCache(Overrides)).toEqual(['write']);
+    expect(methodsWithoutCache(class {})).toEqual([]);
   });
 });

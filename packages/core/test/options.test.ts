@@ -10,6 +10,7 @@ import {
   isCacheError,
   setDefaultCache,
 } from '@cachewise/core';
+import { isStore } from '@cachewise/core/store';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -32,8 +33,21 @@ const make = (options: Partial<CacheOptions> & Record<string, unknown>) => () =>
 describe('createCache option validation', () => {
   it('requires a store', () => {
     expect(optionsError(make({})).message).toMatch(/`store` is required/);
-    expect(optionsError(make({ store: {} as never })).message).toMatch(/`store`/);
+    expect(optionsError(make({ store: {} as never })).message).toMatch(/`store`.*; got an object$/);
+    // What was given instead, by its class: a client, a promise of a store.
+    class Redis {}
+    expect(optionsError(make({ store: new Redis() as never })).message).toMatch(/; got an instance of Redis$/);
+    expect(optionsError(make({ store: Promise.resolve(memoryStore()) as never })).message).toMatch(
+      /; got an instance of Promise$/,
+    );
+    expect(optionsError(make({ store: Object.create(null) })).message).toMatch(/; got an object$/);
     expect(optionsError(() => createCache(undefined as never)).message).toMatch(/store/);
+    expect([isStore(memoryStore()), isStore({}), isStore(new Redis()), isStore(null)]).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it.each(['a:b', 'a#b', '', 'has space', 'x'.repeat(101)])('refuses namespace %j', (namespace) => {

@@ -5,6 +5,8 @@ import {
   type CachewiseModuleAsyncOptions,
   type CachewiseModuleOptions,
   checkAsync,
+  checkFactoryResult,
+  checkForRoot,
   checkRegistration,
   type Registration,
 } from './options.js';
@@ -33,24 +35,26 @@ let registrations = 0;
 export class CachewiseModule {
   /** Registers a cache made from `options` (`createCache`'s, plus `name` and `isGlobal`). */
   static forRoot(options: CachewiseModuleOptions): DynamicModule {
-    const where = 'CachewiseModule.forRoot';
-    const registration = checkRegistration(options, where);
+    const registration = checkRegistration(options, 'CachewiseModule.forRoot');
+    checkForRoot(options, registration.where);
     return dynamicModule(registration, [], {
       provide: getCacheToken(registration.name),
-      useFactory: (registry: CachewiseRegistry) => registry.create(registration.name, options, where),
+      useFactory: (registry: CachewiseRegistry) => registry.create(registration, options),
       inject: [CachewiseRegistry],
     });
   }
 
   /** Registers a cache whose options come from `useFactory`, given the providers `inject` names. */
   static forRootAsync(options: CachewiseModuleAsyncOptions): DynamicModule {
-    const where = 'CachewiseModule.forRootAsync';
-    const registration = checkRegistration(options, where);
+    const registration = checkRegistration(options, 'CachewiseModule.forRootAsync');
     checkAsync(options);
     return dynamicModule(registration, options.imports ?? [], {
       provide: getCacheToken(registration.name),
-      useFactory: async (registry: CachewiseRegistry, ...deps: unknown[]) =>
-        registry.create(registration.name, await options.useFactory(...deps), where),
+      useFactory: async (registry: CachewiseRegistry, ...deps: unknown[]) => {
+        const cacheOptions: unknown = await options.useFactory(...deps);
+        checkFactoryResult(cacheOptions, registration.where);
+        return registry.create(registration, cacheOptions as CachewiseModuleOptions);
+      },
       inject: [CachewiseRegistry, ...(options.inject ?? [])],
     });
   }

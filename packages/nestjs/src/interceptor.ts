@@ -47,7 +47,9 @@ interface AnyResponse {
  * otherwise, a strong ETag and 304 to conditional requests, `X-Cache: HIT|MISS|STALE`,
  * never a response with `Set-Cookie`, `Cache-Control: private|no-store|no-cache` or an
  * error status, and never a request with `Authorization` unless the route is `public`.
- * Options per route come from `@HttpCache`, `@CacheTTL` and `@CacheTags`.
+ * Options per route come from `@HttpCache`, `@CacheTTL` and `@CacheTags`. Handlers that
+ * send the response themselves (`@Res()` without `passthrough`), redirect, render or send
+ * events are left to Nest.
  *
  * @example
  * @Controller('users') @UseInterceptors(CachewiseInterceptor)
@@ -55,7 +57,8 @@ interface AnyResponse {
  */
 @Injectable()
 export class CachewiseInterceptor implements NestInterceptor {
-  readonly #routes = new WeakMap<Function, RouteCache<AnyRequest>>();
+  /** Each handler's route, or null for a handler that leaves the response to Nest or sends it itself. */
+  readonly #routes = new WeakMap<Function, RouteCache<AnyRequest> | null>();
   readonly #adapter: 'express' | 'fastify' | string;
 
   constructor(
@@ -93,6 +96,7 @@ export class CachewiseInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const route = this.#route(context);
+    if (route === null) return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<AnyRequest>();
     const response = http.getResponse<AnyResponse>();
@@ -104,6 +108,12 @@ export class CachewiseInterceptor implements NestInterceptor {
     };
     const plan = route.plan(request, info);
     if (plan === undefined) return next.handle();
+    // Applied twice on one cache (globally and on the controller, say), the inner one would
+    // wait for the outer one's fill of the same key, which waits for it: the outer one serves.
+    const serving = servingCaches.get(request);
+    if (serving?.includes(this.cache)) return next.handle();
+    if (serving === undefined) servingCaches.set(request, [this.cache]);
+    else serving.push(this.cache);
     const conditional = conditionalHeaders(request.headers);
     return defer(() => this.#serve(route, plan, conditional, response, next));
   }
@@ -131,22 +141,33 @@ export class CachewiseInterceptor implements NestInterceptor {
       await fill.complete(undefined);
       throw error;
     }
-    const served = await fill.complete(this.#capture(value, response, route.options.maxBodyBytes));
+    let captured: CapturedResponse | undefined;
+    try {
+      captured = this.#capture(value, response, route.options.maxBodyBytes);
+    } catch {
+      // A value JSON cannot encode (a BigInt, a cycle): Nest fails to send it as it would
+      // without the interceptor, and requests waiting on this one run their own handlers.
+      captured = undefined;
+    }
+    const served = await fill.complete(captured);
     if (served === undefined) return value;
     return send(outgoing(served, 'MISS', plan.method, conditional, route.options));
   }
 
-  /** The response Nest would send for `value`, as bytes; undefined for a stream or an empty body. */
+  /**
+   * The response Nest would send for `value`, as bytes; undefined for a stream or an empty
+   * body. Throws for a value JSON cannot encode.
+   */
   #capture(value: unknown, response: AnyResponse, maxBodyBytes: number): CapturedResponse | undefined {
     let body: Uint8Array;
     let type: string;
     if (value === undefined || value === null) return undefined;
     if (value instanceof StreamableFile || value instanceof Response || isStream(value)) return undefined;
-    if (typeof value === 'string') {
-      body = Buffer.from(value, 'utf8');
-      // What each adapter sends a string as.
+    if (this.#adapter === 'fastify' ? typeof value === 'string' : typeof value !== 'object') {
+      // Express sends every value but an object (a Buffer is one) as a string, Fastify a string.
+      body = Buffer.from(String(value), 'utf8');
       type = this.#adapter === 'fastify' ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8';
-    } else if (value instanceof Uint8Array) {
+    } else if (this.#adapter === 'fastify' && value instanceof Uint8Array) {
       body = value;
       type = 'application/octet-stream';
     } else {
@@ -159,13 +180,14 @@ export class CachewiseInterceptor implements NestInterceptor {
     return { status: response.statusCode, headers, body };
   }
 
-  #route(context: ExecutionContext): RouteCache<AnyRequest> {
+  #route(context: ExecutionContext): RouteCache<AnyRequest> | null {
     const handler = context.getHandler();
     let route = this.#routes.get(handler);
     if (route === undefined) {
       const controller = context.getClass();
       const where = `CachewiseInterceptor on ${controller.name}.${handler.name}`;
-      route = new RouteCache(this.cache, resolveHttpOptions<AnyRequest>(routeOptionsOf(controller, handler), where));
+      const options = resolveHttpOptions<AnyRequest>(routeOptionsOf(controller, handler), where);
+      route = nestSendsOtherwise(controller, handler) ? null : new RouteCache(this.cache, options);
       this.#routes.set(handler, route);
     }
     return route;
@@ -174,6 +196,34 @@ export class CachewiseInterceptor implements NestInterceptor {
 
 /** One interceptor class per cache name, so Nest sees the same class wherever it is used. */
 const namedInterceptors = new Map<string, Type<CachewiseInterceptor>>();
+
+/** The caches whose interceptors serve a request, to tell when one is applied twice. */
+const servingCaches = new WeakMap<object, Cache[]>();
+
+// Nest's metadata keys and the RouteParamtypes of @Res() and @Next() (@nestjs/common's
+// constants and enum, not part of its public entry).
+const REDIRECT_METADATA = '__redirect__';
+const RENDER_METADATA = '__renderTemplate__';
+const SSE_METADATA = '__sse__';
+const ROUTE_ARGS_METADATA = '__routeArguments__';
+const RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';
+const RESPONSE_PARAM = 1;
+const NEXT_PARAM = 2;
+
+/**
+ * Whether Nest does something else than send the handler's value: a redirect, a template,
+ * server-sent events, or a handler that sends the response itself (`@Res()` or `@Next()`
+ * without `passthrough`). A response stored for those would be replayed wrong, or never sent.
+ */
+function nestSendsOtherwise(controller: Function, handler: Function): boolean {
+  if ([REDIRECT_METADATA, RENDER_METADATA, SSE_METADATA].some((key) => Reflect.getMetadata(key, handler))) return true;
+  const args: Record<string, unknown> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {};
+  const sendsItself = Object.keys(args).some((key) => {
+    const type = Number(key.split(':')[0]);
+    return type === RESPONSE_PARAM || type === NEXT_PARAM;
+  });
+  return sendsItself && Reflect.getMetadata(RESPONSE_PASSTHROUGH_METADATA, controller, handler.name) !== true;
+}
 
 /** Sets a header on Express's response (`setHeader`) or Fastify's reply (`header`). */
 function setHeader(response: AnyResponse, name: string, value: string): void {

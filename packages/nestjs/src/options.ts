@@ -1,6 +1,6 @@
 import type { CacheOptions, Store } from '@cachewise/core';
 import { CacheOptionsError } from '@cachewise/core';
-import { describeValue } from '@cachewise/core/store';
+import { describeValue, isStore } from '@cachewise/core/store';
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
 import { checkName, DEFAULT_CACHE_NAME } from './tokens.js';
 
@@ -40,21 +40,64 @@ export interface CachewiseModuleAsyncOptions extends CachewiseRegistration {
 export interface Registration {
   readonly name: string;
   readonly isGlobal: boolean;
+  /** The call, and the cache's name if it has one, for error messages. */
+  readonly where: string;
 }
 
-/** @internal Checks `name` and `isGlobal`; `where` names the call in errors. */
-export function checkRegistration(options: unknown, where: string): Registration {
+// Every option of the cache the module makes: the compiler keeps the list complete.
+const CACHE_OPTIONS: { [K in keyof Required<CachewiseCacheOptions>]: true } = {
+  store: true,
+  namespace: true,
+  ttl: true,
+  jitter: true,
+  serializer: true,
+  maxPayloadBytes: true,
+  clock: true,
+  random: true,
+  maxLabels: true,
+  enabled: true,
+  stampede: true,
+  logger: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  revalidate: true,
+  earlyRefresh: true,
+  storeTimeout: true,
+  circuitBreaker: true,
+};
+const FOR_ROOT_OPTIONS: { [K in keyof Required<CachewiseModuleOptions>]: true } = {
+  ...CACHE_OPTIONS,
+  name: true,
+  isGlobal: true,
+};
+
+const A_STORE = 'a store such as memoryStore() or redisStore({ client })';
+
+/** @internal Checks `name` and `isGlobal`; `call` names the call in errors. */
+export function checkRegistration(options: unknown, call: string): Registration {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CacheOptionsError(`${where}: options must be an object; got ${describeValue(options)}`);
+    throw new CacheOptionsError(`${call}: options must be an object; got ${describeValue(options)}`);
   }
   const { name, isGlobal } = options as CachewiseRegistration;
   if (isGlobal !== undefined && typeof isGlobal !== 'boolean') {
-    throw new CacheOptionsError(`${where}: \`isGlobal\` must be true or false; got ${describeValue(isGlobal)}`);
+    throw new CacheOptionsError(`${call}: \`isGlobal\` must be true or false; got ${describeValue(isGlobal)}`);
   }
+  const checked = name === undefined ? DEFAULT_CACHE_NAME : checkName(name, `${call}: \`name\``);
   return {
-    name: name === undefined ? DEFAULT_CACHE_NAME : checkName(name, `${where}: \`name\``),
+    name: checked,
     isGlobal: isGlobal === true,
+    where: name === undefined ? call : `${call}({ name: '${checked}' })`,
   };
+}
+
+/**
+ * @internal Checks what forRoot is given, when it is called: names, `setAsDefault`, and the
+ * store (or a function making one). The values of the cache's options are createCache's to
+ * check, when the application starts.
+ */
+export function checkForRoot(options: CachewiseModuleOptions, where: string): void {
+  checkKeys(options, FOR_ROOT_OPTIONS, where, 'unknown option');
+  checkStore(options.store, where);
 }
 
 /** @internal Checks what `forRootAsync` needs up front: the factory and the lists. */
@@ -81,22 +124,63 @@ export function checkAsync(options: CachewiseModuleAsyncOptions): void {
   }
 }
 
-/** @internal The options for createCache: the store made, `name` and `isGlobal` taken out. */
-export function cacheOptionsOf(options: unknown, where: string): { options: CacheOptions; store: Store } {
+/** @internal Checks what `forRootAsync`'s useFactory returned, as `checkForRoot` checks forRoot's options. */
+export function checkFactoryResult(options: unknown, where: string): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CacheOptionsError(`${where}: the cache options must be an object; got ${describeValue(options)}`);
+    throw new CacheOptionsError(
+      `${where}: useFactory must return the cache's options, an object; got ${describeValue(options)}`,
+    );
   }
-  const { name: _name, isGlobal: _isGlobal, store, ...rest } = options as CachewiseModuleOptions;
-  if ('setAsDefault' in rest) {
+  for (const key of ['name', 'isGlobal'] as const) {
+    if (Object.hasOwn(options, key)) {
+      throw new CacheOptionsError(
+        `${where}: useFactory returned \`${key}\`, which goes to forRootAsync itself: forRootAsync({ ${key}, useFactory })`,
+      );
+    }
+  }
+  checkKeys(options, CACHE_OPTIONS, where, 'useFactory returned an unknown option');
+  checkStore((options as CachewiseCacheOptions).store, where);
+}
+
+function checkKeys(options: object, known: object, where: string, what: string): void {
+  if ('setAsDefault' in options) {
     throw new CacheOptionsError(
       `${where}: \`setAsDefault\` is not an option here: the module's caches reach decorated providers through dependency injection, never as the process-wide default`,
     );
   }
-  const made = typeof store === 'function' ? (store as () => Store)() : store;
-  if (made === undefined || made === null) {
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(known, key)) {
+      throw new CacheOptionsError(`${where}: ${what} '${key}'. Known options: ${Object.keys(known).join(', ')}`);
+    }
+  }
+}
+
+function checkStore(store: unknown, where: string): void {
+  if (store === undefined) {
+    throw new CacheOptionsError(`${where}: \`store\` is required: ${A_STORE}, or a function returning one`);
+  }
+  if (typeof store !== 'function' && !isStore(store)) {
     throw new CacheOptionsError(
-      `${where}: \`store\` is required: a store such as memoryStore() or redisStore({ client }), or a function returning one; got ${describeValue(made)}`,
+      `${where}: \`store\` must be ${A_STORE}, or a function returning one; got ${describeValue(store)}`,
     );
   }
-  return { options: { ...rest, store: made } as CacheOptions, store: made };
+}
+
+/** @internal The options for createCache, with the store made: checked options (`checkForRoot`) without `name` and `isGlobal`. */
+export function cacheOptionsOf(
+  options: CachewiseModuleOptions,
+  where: string,
+): { options: CacheOptions; store: Store } {
+  const { name: _name, isGlobal: _isGlobal, store, ...rest } = options;
+  const made: unknown = typeof store === 'function' ? store() : store;
+  if (typeof (made as { then?: unknown } | null)?.then === 'function') {
+    throw new CacheOptionsError(
+      `${where}: the \`store\` function returned a promise; it must return the store itself ` +
+        "(build it in forRootAsync's useFactory to wait for something first)",
+    );
+  }
+  if (!isStore(made)) {
+    throw new CacheOptionsError(`${where}: the \`store\` function must return ${A_STORE}; got ${describeValue(made)}`);
+  }
+  return { options: { ...rest, store: made }, store: made };
 }

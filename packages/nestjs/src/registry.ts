@@ -5,13 +5,16 @@ import {
   CacheOptionsError,
   createCache,
   getDefaultCache,
+  methodsWithoutCache,
   setDefaultCache,
 } from '@cachewise/core';
 import type { Store } from '@cachewise/core/store';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { cacheOptionsOf } from './options.js';
+import { type CachewiseModuleOptions, cacheOptionsOf, type Registration } from './options.js';
 import { cacheNameOf, DEFAULT_CACHE_NAME } from './tokens.js';
+
+type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 
 /** Which application's open cache uses each store, so two applications never share one by accident. */
 const storeOwners = new WeakMap<Store, CachewiseRegistry>();
@@ -19,9 +22,10 @@ const storeOwners = new WeakMap<Store, CachewiseRegistry>();
 /**
  * @internal One per application (its module is global): every `forRoot`/`forRootAsync`
  * registers its cache here. When the application initialises, before the `onModuleInit`
- * hooks of non-global modules, each provider and controller instance is bound to its
- * cache (the unnamed one, or the one its class names with `@UseCache`); on shutdown the
- * caches are closed.
+ * hooks of non-global modules, each provider and controller instance (each instance of a
+ * transient one) is bound to its cache (the unnamed one, or the one its class names with
+ * `@UseCache`), and a request-scoped one whose decorated methods name no cache is refused;
+ * on shutdown the caches are closed.
  */
 @Injectable()
 export class CachewiseRegistry implements OnModuleInit, OnApplicationShutdown {
@@ -30,8 +34,8 @@ export class CachewiseRegistry implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(DiscoveryService) private readonly discovery: DiscoveryService) {}
 
-  /** Creates the cache `name` from the module's options. */
-  create(name: string, options: unknown, where: string): Cache {
+  /** Creates the cache of a registration from its checked options. */
+  create({ name, where }: Registration, options: CachewiseModuleOptions): Cache {
     if (this.#caches.has(name)) {
       throw new CacheOptionsError(
         name === DEFAULT_CACHE_NAME
@@ -48,7 +52,17 @@ export class CachewiseRegistry implements OnModuleInit, OnApplicationShutdown {
       );
     }
     const before = getDefaultCache();
-    const cache = createCache(cacheOptions);
+    let cache: Cache;
+    try {
+      cache = createCache(cacheOptions);
+    } catch (error) {
+      // createCache's messages name the option; say which call and cache it came from.
+      const { name: kind, message } = error as Error;
+      if (kind === 'CacheOptionsError' && message.startsWith('createCache: ')) {
+        throw new CacheOptionsError(`${where}: ${message.slice('createCache: '.length)}`, { cause: error });
+      }
+      throw error;
+    }
     // Decorated classes find this cache through the container: it never becomes the process-wide default.
     if (getDefaultCache() === cache) setDefaultCache(before);
     storeOwners.set(store, this);
@@ -60,21 +74,28 @@ export class CachewiseRegistry implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
     for (const wrapper of wrappers) {
-      const instance: unknown = wrapper.instance;
-      // Request-scoped and transient providers have an instance per request or consumer, made later.
-      if (typeof instance !== 'object' || instance === null || !wrapper.isDependencyTreeStatic()) continue;
-      const type = (instance as { constructor?: unknown }).constructor;
-      const wanted = cacheNameOf(type);
-      const cache = this.#caches.get(wanted ?? DEFAULT_CACHE_NAME);
-      if (cache === undefined) {
-        if (wanted === undefined) continue;
-        throw new CacheOptionsError(
-          `@UseCache('${wanted}') on ${(type as Function).name}: this application has no cache named '${wanted}'; ` +
-            `register one with CachewiseModule.forRoot({ name: '${wanted}', store, … })`,
-        );
-      }
-      bindCache(instance, cache);
+      if (!wrapper.isDependencyTreeStatic()) refuseUnbound(wrapper);
+      // A transient provider has an instance per provider that injects it.
+      else if (wrapper.isTransient)
+        for (const held of wrapper.getStaticTransientInstances()) this.#bind(held?.instance);
+      else this.#bind(wrapper.instance);
     }
+  }
+
+  /** Binds a provider or controller instance to its cache: the unnamed one, or the one `@UseCache` names. */
+  #bind(instance: unknown): void {
+    if (typeof instance !== 'object' || instance === null) return;
+    const type = (instance as { constructor?: unknown }).constructor;
+    const wanted = cacheNameOf(type);
+    const cache = this.#caches.get(wanted ?? DEFAULT_CACHE_NAME);
+    if (cache === undefined) {
+      if (wanted === undefined) return;
+      throw new CacheOptionsError(
+        `@UseCache('${wanted}') on ${(type as Function).name}: this application has no cache named '${wanted}'; ` +
+          `register one with CachewiseModule.forRoot({ name: '${wanted}', store, … })`,
+      );
+    }
+    bindCache(instance, cache);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -85,4 +106,23 @@ export class CachewiseRegistry implements OnModuleInit, OnApplicationShutdown {
     // Each store closes only the clients it created: a client passed in stays open.
     await Promise.all(caches.map((cache) => cache.close()));
   }
+}
+
+/**
+ * Refuses a request-scoped provider (or controller) with decorated methods that name no
+ * cache: Nest makes its instances per request, after the application started, so they
+ * cannot be bound, and those methods would fail, or use some process-wide default cache.
+ */
+function refuseUnbound(wrapper: InstanceWrapper): void {
+  const type = wrapper.metatype;
+  if (typeof type !== 'function' || wrapper.isFactory) return;
+  const methods = methodsWithoutCache(type);
+  if (methods.length === 0) return;
+  throw new CacheOptionsError(
+    `${type.name} is request-scoped (Scope.REQUEST, or it depends on a provider that is): Nest makes its ` +
+      `instances per request, too late for the module to bind them to a cache, so its ` +
+      `${methods.length === 1 ? 'method' : 'methods'} ${methods.join(', ')} would have none. ` +
+      'Name its cache in the class: inject it, and add @CacheConfig({ cache: (self) => self.cache }) ' +
+      "(or a method's own `cache` option); or make the provider a singleton",
+  );
 }

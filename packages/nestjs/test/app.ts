@@ -2,8 +2,10 @@
 // whose responses CachewiseInterceptor caches, and a provider with @Cached methods.
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { Cache, Cached, Invalidates } from '@cachewise/core';
 import {
+  Body,
   Controller,
   type DynamicModule,
   Get,
@@ -13,12 +15,17 @@ import {
   Module,
   Param,
   Post,
+  type Provider,
+  Redirect,
   Res,
+  Sse,
+  StreamableFile,
   UseInterceptors,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { type Observable, of } from 'rxjs';
 import { CacheTags, CacheTTL, CachewiseInterceptor, HttpCache } from '../src/index.js';
 
 @Injectable()
@@ -116,11 +123,86 @@ export class UsersController {
     return { run: this.runs };
   }
 
+  /** A body JSON cannot encode: Nest answers 500, with or without the interceptor. */
+  @Get('bigint')
+  bigint(): { n: bigint } {
+    this.runs++;
+    return { n: 1n };
+  }
+
+  /** Sends its own response through @Res() (no passthrough), and returns the body too. */
+  @Get('own')
+  own(@Res() response: { json?: Function; send: Function }): { run: number } {
+    this.runs++;
+    const body = { run: this.runs };
+    if (typeof response.json === 'function') response.json(body);
+    else response.send(body);
+    return body;
+  }
+
+  /** @Redirect with a URL the handler returns. */
+  @Get('redirect/:id')
+  @Redirect('/users/0', 302)
+  redirect(@Param('id') id: string): { url: string } {
+    this.runs++;
+    return { url: `/users/${id}` };
+  }
+
+  /** Server-sent events. */
+  @Sse('events')
+  events(): Observable<{ data: string }> {
+    this.runs++;
+    return of({ data: 'one' }, { data: `run ${this.runs}` });
+  }
+
+  /** Bodies that are sent but not stored: none, a stream, one over maxBodyBytes. */
+  @Get('uncached/:kind')
+  @HttpCache({ maxBodyBytes: 1024 })
+  uncached(@Param('kind') kind: string): unknown {
+    this.runs++;
+    if (kind === 'stream') return new StreamableFile(Readable.from([`run ${this.runs}`]));
+    if (kind === 'large') return 'x'.repeat(1025);
+    return undefined;
+  }
+
+  /** A POST answered from the cache: its key holds the body. */
+  @Post('search')
+  @HttpCache({ methods: ['POST'] })
+  search(@Body() body: unknown): { body: unknown; run: number } {
+    this.runs++;
+    return { body, run: this.runs };
+  }
+
+  /** A value of each kind, sent as Nest sends it (see PlainController). */
+  @Get('value/:kind')
+  value(@Param('kind') kind: string): unknown {
+    this.runs++;
+    return VALUES[kind];
+  }
+
   /** Not cached as a response: the provider's @Cached method answers. */
   @Get('direct/:id')
   @HttpCache({ methods: ['POST'] })
   direct(@Param('id') id: string): Promise<{ id: string; load: number }> {
     return this.users.find(id);
+  }
+}
+
+/** Values of several kinds, which Express and Fastify each send in their own way. */
+export const VALUES: Record<string, unknown> = {
+  number: 42,
+  boolean: true,
+  string: 'text',
+  buffer: Buffer.from('bytes'),
+  object: { a: 1 },
+};
+
+/** The same values with no interceptor: what Nest sends. */
+@Controller('plain')
+export class PlainController {
+  @Get('value/:kind')
+  value(@Param('kind') kind: string): unknown {
+    return VALUES[kind];
   }
 }
 
@@ -141,6 +223,7 @@ export type AdapterName = 'express' | 'fastify';
 export const ADAPTERS: readonly AdapterName[] = ['express', 'fastify'];
 
 export interface Served {
+  readonly adapter: AdapterName;
   readonly url: string;
   readonly app: Awaited<ReturnType<typeof NestFactory.create>>;
   readonly controller: UsersController;
@@ -150,17 +233,22 @@ export interface Served {
 
 /**
  * Starts the application on a free port, with `cacheModule` (a CachewiseModule.forRoot/forRootAsync)
- * and, if given, `pagesModule` (the cache named 'pages', and the controller that uses it).
+ * and, if given, `pagesModule` (the cache named 'pages', and the controller that uses it) and
+ * more `providers` (an APP_INTERCEPTOR, say).
  */
 export async function serve(
   adapter: AdapterName,
   cacheModule: DynamicModule,
   pagesModule?: DynamicModule,
+  providers: Provider[] = [],
 ): Promise<Served> {
   @Module({
     imports: pagesModule === undefined ? [cacheModule] : [cacheModule, pagesModule],
-    controllers: pagesModule === undefined ? [UsersController] : [UsersController, PagesController],
-    providers: [Users],
+    controllers:
+      pagesModule === undefined
+        ? [UsersController, PlainController]
+        : [UsersController, PlainController, PagesController],
+    providers: [Users, ...providers],
   })
   class AppModule {}
   const app = await NestFactory.create(AppModule, adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(), {
@@ -170,6 +258,7 @@ export async function serve(
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
+    adapter,
     url: `http://127.0.0.1:${port}`,
     app,
     controller: app.get(UsersController),

@@ -102,6 +102,133 @@ export function httpSuite(app: () => Served): void {
     expect(enAgain.headers.get('vary')).toBe('accept-language');
   });
 
+  it('answers a body Nest cannot encode as Nest does, every time: the URL stays usable', async () => {
+    const before = app().controller.runs;
+    for (let i = 0; i < 3; i++) {
+      const response = await get('/bigint');
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ statusCode: 500, message: 'Internal server error' });
+    }
+    expect(app().controller.runs).toBe(before + 3);
+  });
+
+  it('leaves a handler that sends its own response (@Res()) or redirects (@Redirect) to Nest', async () => {
+    let before = app().controller.runs;
+    for (let i = 1; i <= 2; i++) {
+      const own = await get('/own');
+      expect(own.headers.get('x-cache')).toBeNull();
+      expect(await own.json()).toEqual({ run: before + i });
+    }
+    before = app().controller.runs;
+    for (const id of ['5', '5', '6']) {
+      const redirect = await fetch(`${app().url}/redirect/${id}`, { redirect: 'manual' });
+      await redirect.arrayBuffer();
+      expect(redirect.status).toBe(302);
+      expect(redirect.headers.get('location')).toBe(`/users/${id}`);
+      expect(redirect.headers.get('x-cache')).toBeNull();
+    }
+    expect(app().controller.runs).toBe(before + 3);
+  });
+
+  it('leaves server-sent events (@Sse) to Nest', async () => {
+    const before = app().controller.runs;
+    for (let i = 1; i <= 2; i++) {
+      const events = await get('/events');
+      expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(events.headers.get('x-cache')).toBeNull();
+      expect(await events.text()).toMatch(new RegExp(`data: one\n\n.*data: run ${before + i}\n\n`, 's'));
+    }
+  });
+
+  it('sends, without storing, no body, a stream, and a body over maxBodyBytes', async () => {
+    for (const kind of ['none', 'stream', 'large']) {
+      const before = app().controller.runs;
+      for (let i = 1; i <= 2; i++) {
+        const response = await get(`/uncached/${kind}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-cache')).toBe('MISS');
+        const body = await response.text();
+        if (kind === 'stream') expect(body).toBe(`run ${before + i}`);
+        if (kind === 'large') expect(body).toHaveLength(1025);
+      }
+      expect(app().controller.runs).toBe(before + 2);
+    }
+  });
+
+  it("answers a HEAD from GET's entry; a HEAD of a URL not cached runs the handler, storing nothing", async () => {
+    const head = () => fetch(`${app().url}/users/50`, { method: 'HEAD' });
+    const before = app().controller.runs;
+    const cold = [await head(), await head()];
+    expect(cold.map((response) => response.headers.get('x-cache'))).toEqual(['MISS', 'MISS']);
+    expect(app().controller.runs).toBe(before + 2);
+    const got = await get('/users/50');
+    const body = await got.text();
+    const warm = await head();
+    expect(warm.status).toBe(200);
+    expect(warm.headers.get('x-cache')).toBe('HIT');
+    expect(warm.headers.get('etag')).toBe(got.headers.get('etag'));
+    expect(warm.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+    expect(await warm.text()).toBe('');
+    expect(app().controller.runs).toBe(before + 3);
+  });
+
+  it('keys by the path and the query, its pairs in any order', async () => {
+    const first = await get('/users/51?b=2&a=1');
+    const body = await first.json();
+    const reordered = await get('/users/51?a=1&b=2');
+    expect(reordered.headers.get('x-cache')).toBe('HIT');
+    expect(await reordered.json()).toEqual(body);
+    const other = await get('/users/51?a=1&b=3');
+    expect(other.headers.get('x-cache')).toBe('MISS');
+    await other.arrayBuffer();
+  });
+
+  it('answers 304 to an If-None-Match that lists the ETag, weak or not, or is *', async () => {
+    const first = await get('/users/52');
+    await first.arrayBuffer();
+    const etag = first.headers.get('etag')!;
+    for (const ifNoneMatch of [`"other", ${etag}`, `W/${etag}`, '*']) {
+      const conditional = await get('/users/52', { 'if-none-match': ifNoneMatch });
+      expect({ ifNoneMatch, status: conditional.status }).toEqual({ ifNoneMatch, status: 304 });
+      expect(await conditional.text()).toBe('');
+    }
+    const mismatch = await get('/users/52', { 'if-none-match': '"other"' });
+    expect(mismatch.status).toBe(200);
+    await mismatch.arrayBuffer();
+  });
+
+  it("caches a POST when the route's methods include it, keyed by its body", async () => {
+    const post = (body: unknown) =>
+      fetch(`${app().url}/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const first = await post({ q: 'a' });
+    const again = await post({ q: 'a' });
+    const other = await post({ q: 'b' });
+    expect([first, again, other].map((response) => response.headers.get('x-cache'))).toEqual(['MISS', 'HIT', 'MISS']);
+    const [a, b, c] = (await Promise.all([first.json(), again.json(), other.json()])) as Array<{ body: unknown }>;
+    expect(b).toEqual(a);
+    expect(c!.body).toEqual({ q: 'b' });
+  });
+
+  it('sends and stores each kind of value as Nest sends it without the interceptor', async () => {
+    for (const kind of ['number', 'boolean', 'string', 'buffer', 'object']) {
+      const plain = await get(`/plain/value/${kind}`);
+      const expected = { type: plain.headers.get('content-type'), body: await plain.text() };
+      const miss = await get(`/value/${kind}`);
+      const hit = await get(`/value/${kind}`);
+      expect([miss.headers.get('x-cache'), hit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
+      for (const response of [miss, hit]) {
+        expect({ kind, type: response.headers.get('content-type'), body: await response.text() }).toEqual({
+          kind,
+          ...expected,
+        });
+      }
+    }
+  });
+
   it("runs a provider's @Cached method on the module's cache, resolved through DI", async () => {
     const first = await (await get('/direct/9')).json();
     const second = await (await get('/direct/9')).json();

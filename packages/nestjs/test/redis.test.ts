@@ -1,6 +1,9 @@
 // The same application on a real Redis (a private redis-server on a free port), on both
 // adapters; on shutdown the module closes the clients its stores created, never yours.
+import { Cache } from '@cachewise/core';
 import { redisStore } from '@cachewise/redis';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../redis/test/helpers/index.js';
@@ -63,5 +66,31 @@ describe.each(ADAPTERS)('%s, Redis store', (adapter) => {
     expect(client.status).toBe('ready');
     expect(await client.ping()).toBe('PONG');
     mine.disconnect();
+  });
+});
+
+describe('shutdown while the Redis server does not answer', () => {
+  it('app.close() finishes, its caches closed, while the server is paused (SIGSTOP)', async () => {
+    @Module({
+      imports: [
+        CachewiseModule.forRoot({
+          store: () => redisStore({ url: server.url, prefix: server.newPrefix() }),
+          storeTimeout: '100ms',
+        }),
+      ],
+    })
+    class PausedApp {}
+    const app = await NestFactory.createApplicationContext(PausedApp, { logger: false, abortOnError: false });
+    const cache = app.get(Cache);
+    await cache.set('k', 1);
+    await server.pause();
+    try {
+      // Queued work for the paused server: an invalidation waits for its replay on close.
+      await expect(cache.invalidateTags(['t'])).rejects.toThrow();
+      await app.close();
+      expect(cache.closed).toBe(true);
+    } finally {
+      await server.resume();
+    }
   });
 });

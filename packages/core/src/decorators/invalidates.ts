@@ -164,6 +164,15 @@ export function Invalidates(options: InvalidatesOptions): UniversalMethodDecorat
       return result;
     };
     Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+    invalidators.set(wrapper, source);
     return wrapper;
   });
+}
+
+/** The `cache` option of each `@Invalidates` method, by its wrapper. */
+const invalidators = new WeakMap<Function, CacheSource | undefined>();
+
+/** @internal Whether `fn` is an `@Invalidates` method, and the cache it names, if any. */
+export function invalidatesCacheOf(fn: unknown): { cache: CacheSource | undefined } | undefined {
+  return typeof fn === 'function' && invalidators.has(fn) ? { cache: invalidators.get(fn) } : undefined;
 }

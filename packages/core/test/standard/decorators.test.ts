@@ -9,6 +9,7 @@ import {
   createCache,
   Invalidates,
   methodKey,
+  methodsWithoutCache,
   NoCacheConfiguredError,
   setDefaultCache,
 } from '@cachewise/core';
@@ -300,5 +301,34 @@ describe('static and inherited methods (standard)', () => {
       }
     }
     expect(methodKey(Fresh, 'find', 5).storageKey(cache)).toBe('std:m:Fresh.find:n5');
+  });
+});
+
+describe('methodsWithoutCache (standard)', () => {
+  it('lists the decorated methods that name no cache, before any call', () => {
+    const cache = newCache();
+    class Repo {
+      @Cached()
+      async find(): Promise<number> {
+        return 1;
+      }
+
+      @Cached({ cache })
+      async named(): Promise<number> {
+        return 2;
+      }
+
+      @Invalidates({ tags: ['all'] })
+      async write(): Promise<void> {}
+    }
+    @CacheConfig({ cache })
+    class Configured {
+      @Cached()
+      async find(): Promise<number> {
+        return 1;
+      }
+    }
+    expect(methodsWithoutCache(Repo)).toEqual(['find', 'write']);
+    expect(methodsWithoutCache(Configured)).toEqual([]);
   });
 });
