@@ -132,7 +132,8 @@ for (const chart of report.charts) {
     axes: [{ label: chart.xLabel }, { label: chart.yLabel }],
     series: [{ label: chart.xLabel }].concat(chart.modes.map((mode) => ({
       label: mode, stroke: report.colors[mode], width: 2, spanGaps: false,
-      points: { show: chart.logX ? false : true, size: 4 },
+      // Filled points: a mode that ran for one sample interval still shows, as a dot.
+      points: { show: chart.logX ? false : true, size: 9, fill: report.colors[mode] },
     }))),
   };
   el.uplot = new uPlot(opts, chart.data, el);
