@@ -154,13 +154,18 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
   const loads = tracingChannel<unknown, LoadTraceContext>(LOAD_TRACING_CHANNEL);
   // These run inside Node's channel publishing, which re-raises a subscriber's exception as an
   // uncaught one: a tracer or meter that throws is told to OpenTelemetry's diag logger instead.
+  /** Whether this instrumentation makes the namespace's spans (the first to ask takes them). */
+  const makesSpans = (): boolean => {
+    const spanning = spanner.get(namespace) ?? handlers;
+    if (spanning !== handlers) return false;
+    spanner.set(namespace, handlers);
+    return true;
+  };
   const handlers = {
     start(load: LoadTraceContext): void {
       if (load.namespace !== namespace) return;
       let span: Span | undefined;
-      const spanning = spanner.get(namespace) ?? handlers;
-      if (spanning === handlers) {
-        spanner.set(namespace, handlers);
+      if (makesSpans()) {
         try {
           const label = codeFunction(load.label);
           span = tracer.startSpan(
@@ -190,17 +195,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
       } catch (error) {
         tellFailure('recording cachewise.load.duration', error);
       }
-      const span = begun.span;
-      if (span === undefined) return;
-      try {
-        if (failed) {
-          if (load.error instanceof Error) span.recordException(load.error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        }
-        span.end();
-      } catch (error) {
-        tellFailure('ending a load span', error);
-      }
+      if (begun.span !== undefined) endSpan(begun.span, failed, load.error, 'a load span');
     },
     error(): void {},
   };
@@ -209,11 +204,8 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
   const storeSpans = new WeakMap<StoreTraceContext, Span>();
   const storeHandlers = {
     start(operation: StoreTraceContext): void {
-      if (operation.namespace !== namespace) return;
       // One span an operation, made by the instrumentation that makes the namespace's load spans.
-      const spanning = spanner.get(namespace) ?? handlers;
-      if (spanning !== handlers) return;
-      spanner.set(namespace, handlers);
+      if (operation.namespace !== namespace || !makesSpans()) return;
       try {
         const span = tracer.startSpan(
           `cachewise.store ${operation.operation}`,
@@ -238,15 +230,7 @@ export function instrumentCache(cache: Cache, options: InstrumentCacheOptions = 
       const span = storeSpans.get(operation);
       if (span === undefined) return;
       storeSpans.delete(operation);
-      try {
-        if ('error' in operation) {
-          if (operation.error instanceof Error) span.recordException(operation.error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        }
-        span.end();
-      } catch (error) {
-        tellFailure('ending a store span', error);
-      }
+      endSpan(span, 'error' in operation, operation.error, 'a store span');
     },
     error(): void {},
   };
@@ -339,6 +323,19 @@ function describe(value: unknown): string {
  */
 function codeFunction(label: string): string {
   return (label as string & { isWellFormed(): boolean }).isWellFormed() ? label : JSON.stringify(label);
+}
+
+/** Ends a span, with the exception and status ERROR when the operation failed. */
+function endSpan(span: Span, failed: boolean, error: unknown, what: string): void {
+  try {
+    if (failed) {
+      if (error instanceof Error) span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  } catch (failure) {
+    tellFailure(`ending ${what}`, failure);
+  }
 }
 
 /** A tracer's or meter's failure while a load was reported: to the diag logger, never thrown. */
