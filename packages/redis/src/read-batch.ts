@@ -9,13 +9,22 @@ interface Waiting {
 }
 
 /**
+ * Keys one MGET may carry: past it, a batch goes out as several MGETs (a read's keys always
+ * in one, so each read stays atomic), and no single command holds the server for long.
+ */
+export const MAX_BATCH_KEYS = 1_024;
+
+/**
  * Gathers the MGETs issued while the process drains one batch of callbacks and sends
- * them together, as one pipeline, on `process.nextTick`. Under load (many callers
- * resumed by one burst of replies) that is one write and one round trip for all of
- * them; a lone read goes out as a plain MGET a few microseconds later, with no pipeline.
+ * them, on `process.nextTick`, as one MGET of their distinct keys. Under load (many
+ * callers resumed by one burst of replies) that is one command, one write and one round
+ * trip for all of them, and a key they share (the namespace's tag) is read once; a lone
+ * read goes out as its own MGET a few microseconds later.
  *
- * ioredis's `enableAutoPipelining` does the batching too, but waits for `setImmediate`
- * (a turn of the event loop), which costs a lone caller far more than a tick.
+ * Each read still sees one atomic snapshot of its keys: they are all in the same MGET.
+ * ioredis's `enableAutoPipelining` batches too, but waits for `setImmediate` (a turn of
+ * the event loop), which costs a lone caller far more than a tick, and sends one command
+ * per read.
  */
 export class ReadBatch {
   readonly #client: Redis;
@@ -36,22 +45,47 @@ export class ReadBatch {
     this.#waiting = [];
     if (batch.length === 1) {
       const only = batch[0]!;
-      (this.#client.mgetBuffer(...only.keys) as Promise<Reply>).then(only.resolve, only.reject);
+      (this.#client.mgetBuffer(only.keys) as Promise<Reply>).then(only.resolve, only.reject);
       return;
     }
-    const pipeline = this.#client.pipeline();
-    for (const { keys } of batch) pipeline.mgetBuffer(...keys);
-    pipeline.exec().then(
-      (results) => {
-        for (let i = 0; i < batch.length; i++) {
-          const [error, values] = results?.[i] ?? [new Error('no reply in pipeline'), undefined];
-          if (error) batch[i]!.reject(error);
-          else batch[i]!.resolve(values as Reply);
+    let first = 0;
+    while (first < batch.length) first = this.#send(batch, first);
+  }
+
+  /** Sends one MGET for the reads from `first` on that fit in it; answers where the next begins. */
+  #send(batch: Waiting[], first: number): number {
+    const keys: string[] = [];
+    const slots = new Map<string, number>();
+    const places: number[][] = [];
+    let end = first;
+    while (end < batch.length && (end === first || keys.length + batch[end]!.keys.length <= MAX_BATCH_KEYS)) {
+      const own = batch[end]!.keys;
+      const at = new Array<number>(own.length);
+      for (let i = 0; i < own.length; i++) {
+        const key = own[i]!;
+        let slot = slots.get(key);
+        if (slot === undefined) {
+          slot = keys.push(key) - 1;
+          slots.set(key, slot);
+        }
+        at[i] = slot;
+      }
+      places.push(at);
+      end++;
+    }
+    (this.#client.mgetBuffer(keys) as Promise<Reply>).then(
+      (values) => {
+        for (let r = first; r < end; r++) {
+          const at = places[r - first]!;
+          const own: Reply = new Array(at.length);
+          for (let i = 0; i < at.length; i++) own[i] = values[at[i]!] ?? null;
+          batch[r]!.resolve(own);
         }
       },
       (error: unknown) => {
-        for (const waiting of batch) waiting.reject(error);
+        for (let r = first; r < end; r++) batch[r]!.reject(error);
       },
     );
+    return end;
   }
 }

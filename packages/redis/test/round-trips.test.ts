@@ -84,6 +84,43 @@ describe('single node', () => {
     expect(cache.stats().hits).toBe(50);
   });
 
+  it('sends concurrent reads as one MGET of their distinct keys, split at 1,024 keys with each read whole in one', async () => {
+    const client = server.client();
+    const mgets: string[][] = [];
+    const counted = client as unknown as { mgetBuffer: (...args: unknown[]) => Promise<unknown> };
+    const mget = counted.mgetBuffer.bind(client);
+    counted.mgetBuffer = (...args: unknown[]) => {
+      mgets.push((args.flat() as string[]).slice());
+      return mget(...args);
+    };
+    const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
+    const ids = Array.from({ length: 700 }, (_, i) => i);
+    for (const id of ids) await cache.set(`item:${id}`, { id }, { tags: ['shared', `own:${id}`] });
+    await cache.invalidateTags([`own:7`]);
+    mgets.length = 0;
+
+    const values = await Promise.all(
+      ids.map((id) => cache.wrap(`item:${id}`, async () => ({ id, loaded: true }), { tags: ['shared', `own:${id}`] })),
+    );
+    // Each answer is its own key's value (or its own reload, for the one invalidated).
+    expect(values).toEqual(ids.map((id) => (id === 7 ? { id, loaded: true } : { id })));
+    // 700 reads of 5 keys (entry, generation, namespace tag, 'shared', own tag): 2,802
+    // distinct keys, in MGETs of at most 1,024 keys, each key once per MGET.
+    const reads = mgets.slice(0, 3);
+    expect(reads.map((keys) => keys.length <= 1_024)).toEqual([true, true, true]);
+    for (const keys of reads) expect(new Set(keys).size).toBe(keys.length);
+    expect(reads.reduce((sum, keys) => sum + keys.length, 0)).toBe(700 * 3 + 2 * 3);
+    // A read's keys are never split: each entry key's MGET holds its generation and tags.
+    for (const keys of reads) {
+      for (const key of keys.filter((k) => k.endsWith(':e'))) {
+        const id = /item:(\d+)/.exec(key)![1];
+        expect(keys).toContain(key.replace(/:e$/, ':g'));
+        expect(keys.some((k) => k.endsWith(`#own:${id}`))).toBe(true);
+      }
+    }
+    expect(cache.stats().hits).toBe(699);
+  });
+
   it('serves a miss in two round trips when its bookkeeping exists: one read, one conditional write', async () => {
     const client = server.client({ port: proxy.port });
     const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
