@@ -96,7 +96,7 @@ export function renderRedisReport(outcomes: readonly JobOutcome[], context: Repo
     'Clients: every ioredis row uses a plain client, `new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1 })` ' +
       'and otherwise the defaults a user has — no ' +
       '`enableAutoPipelining`. The cachewise rows get their batching from the store itself: reads issued in the same tick ' +
-      'leave as one pipeline (a lone read as a plain MGET), which is what the c=64 column exercises. raw ioredis, ' +
+      'leave as one MGET of their distinct keys (a lone read as its own MGET), which is what the c=64 column exercises. raw ioredis, ' +
       "bentocache and type-cacheable do no batching of their own. cache-manager's @keyv/redis runs on node-redis 5, which by " +
       'default queues commands and writes all those queued before the next turn of the event loop (`setImmediate`) in one socket write.',
     '',

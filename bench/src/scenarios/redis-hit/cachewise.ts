@@ -5,7 +5,7 @@ import { cachewiseRedisSubject, REDIS_STORE_NOTE } from './cachewise-subject.js'
 /**
  * The product's main path over Redis: a decorated method, no L1. The client is a plain
  * ioredis client (no `enableAutoPipelining`): the store itself sends reads issued in the
- * same tick as one pipeline, and that is part of what this row measures.
+ * same tick as one MGET of their distinct keys, and that is part of what this row measures.
  */
 export const peer: Peer = {
   label: 'cachewise @Cached (redisStore)',
