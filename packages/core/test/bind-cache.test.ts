@@ -11,7 +11,7 @@ import {
   setDefaultCache,
 } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => setDefaultCache(undefined));
 
@@ -71,6 +71,35 @@ describe('bindCache', () => {
     await repo.find(2);
     expect(fallback.stats().misses).toBe(1);
     bindCache(Repo, undefined);
+  });
+
+  it('applies to an instance already called with the default cache, the first binding of the process included', async () => {
+    // Fresh modules: nothing was bound in this copy of core, so the calls so far looked nothing up.
+    vi.resetModules();
+    const core = await import('@cachewise/core');
+    const { memoryStore: freshMemoryStore } = await import('@cachewise/memory');
+    const fallback = core.createCache({ store: freshMemoryStore(), namespace: 'default' });
+    const own = core.createCache({ store: freshMemoryStore(), namespace: 'own', setAsDefault: false });
+    let loads = 0;
+    class Counter {
+      async count(): Promise<number> {
+        return ++loads;
+      }
+    }
+    const descriptor = Object.getOwnPropertyDescriptor(Counter.prototype, 'count')!;
+    Object.defineProperty(
+      Counter.prototype,
+      'count',
+      core.Cached()(Counter.prototype, 'count', descriptor) ?? descriptor,
+    );
+    const counter = new Counter();
+    expect(await counter.count()).toBe(1);
+    core.bindCache(counter, own);
+    expect(await counter.count()).toBe(2);
+    expect(await counter.count()).toBe(2);
+    expect(own.stats()).toMatchObject({ hits: 1, misses: 1 });
+    expect(fallback.stats()).toMatchObject({ hits: 0, misses: 1 });
+    await Promise.all([fallback.close(), own.close()]);
   });
 
   it('loses to a cache named by the method or @CacheConfig', async () => {

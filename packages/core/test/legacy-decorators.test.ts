@@ -117,6 +117,27 @@ describe('legacy class decorators', () => {
     expect(methodKey(UserRepository, 'find', 1).storageKey(cache)).toBe('legacy:m:users.find:n1');
   });
 
+  it('@CacheConfig({ cache }) applied after the method was first called is used from then on', async () => {
+    const fallback = newCache();
+    const configured = createCache({ store: memoryStore(), namespace: 'configured', setAsDefault: false });
+    let loads = 0;
+    class Late {
+      static async count(): Promise<number> {
+        return ++loads;
+      }
+    }
+    // The decorators by hand: the method's, a first call, then the class's.
+    const descriptor = Object.getOwnPropertyDescriptor(Late, 'count')!;
+    Object.defineProperty(Late, 'count', Cached()(Late, 'count', descriptor) ?? descriptor);
+    expect(await Late.count()).toBe(1);
+    expect(fallback.stats().misses).toBe(1);
+    CacheConfig({ cache: configured })(Late);
+    expect(await Late.count()).toBe(2);
+    expect(await Late.count()).toBe(2);
+    expect(configured.stats()).toMatchObject({ hits: 1, misses: 1 });
+    expect(fallback.stats()).toMatchObject({ hits: 0, misses: 1 });
+  });
+
   it('a subclass calling an inherited cached method uses the declaring class label', async () => {
     const cache = newCache();
     let calls = 0;

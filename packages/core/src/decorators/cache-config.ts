@@ -31,14 +31,23 @@ export interface ClassConfig {
 
 const KNOWN: { [K in keyof Required<CacheConfigOptions>]: true } = { cache: true, name: true, ttl: true, tags: true };
 const configs = new WeakMap<Function, ClassConfig>();
+/** Moves on with every `@CacheConfig` applied: a method that found none looks again only then. */
+let configsApplied = 0;
 
 /** @internal The class-level settings of `owner`, if it has any. */
 export function classConfig(owner: Function | undefined): ClassConfig | undefined {
   return owner === undefined ? undefined : configs.get(owner);
 }
 
+/** @internal How many `@CacheConfig`s were applied so far (see {@link classConfig}). */
+export function classConfigsApplied(): number {
+  return configsApplied;
+}
+
 /** Caches bound to instances (or classes, for static methods) by {@link bindCache}. */
 const bound = new WeakMap<object, Cache>();
+/** Whether {@link bindCache} ever bound anything: until then a call looks nothing up. */
+let anyBound = false;
 
 /**
  * Binds `target` (an instance, or a class for its static methods) to `cache`: its
@@ -66,6 +75,7 @@ export function bindCache(target: object, cache: Cache | undefined): void {
     );
   }
   bound.set(target, cache);
+  anyBound = true;
 }
 
 /**
@@ -76,7 +86,7 @@ export function bindCache(target: object, cache: Cache | undefined): void {
 export function resolveCache(source: CacheSource | undefined, self: unknown, who: string): Cache {
   const cache =
     source === undefined
-      ? (bound.get(self as object) ?? getDefaultCache())
+      ? ((anyBound ? bound.get(self as object) : undefined) ?? getDefaultCache())
       : typeof source === 'function'
         ? source(self)
         : source;
@@ -130,5 +140,6 @@ export function CacheConfig(options: CacheConfigOptions): UniversalClassDecorato
       throw new CacheOptionsError('@CacheConfig can only decorate classes');
     }
     configs.set(target, config);
+    configsApplied++;
   };
 }

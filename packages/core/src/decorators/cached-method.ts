@@ -3,7 +3,7 @@ import { CacheOptionsError, KeyDerivationError } from '../errors.js';
 import { type FreshnessOptions, resolveFreshness } from '../freshness.js';
 import { BuiltKeys, HotKeys, isKeySegment, KeyMemo, MAX_MEMO_KEY_LENGTH, methodKeyPrefix, userKey } from '../keys.js';
 import { describeValue } from '../validate.js';
-import { type CacheSource, type ClassConfig, classConfig, resolveCache } from './cache-config.js';
+import { type CacheSource, type ClassConfig, classConfig, classConfigsApplied, resolveCache } from './cache-config.js';
 import { type AnyMethod, findOwner } from './universal-decorator.js';
 
 /** @internal The settings a cached method or function was declared with, validated. */
@@ -64,6 +64,8 @@ export function recordOf(fn: unknown): MethodRecord | undefined {
 export class MethodRecord {
   #owner: Function | undefined;
   #config: ClassConfig | undefined;
+  /** {@link classConfigsApplied} when this method last looked for its class's config. */
+  #configsSeen = -1;
   #last: Binding | undefined;
   /** One binding per cache, so a method used with several caches keeps each one's memos and checks. */
   readonly #bindings = new WeakMap<Cache, Binding>();
@@ -157,7 +159,7 @@ export class MethodRecord {
   keyOf(binding: Binding, self: unknown, args: unknown[]): string {
     const keyFn = this.spec.key;
     if (keyFn === undefined) return binding.keys.keyOf(args, binding.policy.label);
-    const key = keyFn.apply(self, args);
+    const key = args.length === 1 ? keyFn.call(self, args[0]) : keyFn.apply(self, args);
     if (typeof key !== 'string' || key.length === 0) {
       throw new KeyDerivationError(
         `${binding.policy.label}: the \`key\` function must return a non-empty string; it returned ${typeof key}`,
@@ -212,8 +214,12 @@ export class MethodRecord {
   }
 
   #classConfig(owner: Function): ClassConfig | undefined {
-    // Legacy class decorators run after method decorators: look again until found.
-    if (this.#config === undefined && !this.standalone) this.#config = classConfig(owner);
+    // Legacy class decorators run after method decorators: look again until found, but
+    // only when a @CacheConfig was applied since the last look (a hit looks nothing up).
+    if (this.#config === undefined && !this.standalone && this.#configsSeen !== classConfigsApplied()) {
+      this.#configsSeen = classConfigsApplied();
+      this.#config = classConfig(owner);
+    }
     return this.#config;
   }
 
