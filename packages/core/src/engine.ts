@@ -20,6 +20,7 @@ import {
   type StoreRead,
   type TagState,
 } from './store.js';
+import { isTiered, type TieredReads } from './tiered-brand.js';
 import { Writer } from './writer.js';
 
 export type { CallPolicy, Loader, PolicySettings } from './policy.js';
@@ -51,11 +52,14 @@ export class Engine {
   readonly #writer: Writer;
   readonly #loads: Loads;
   readonly #flights = new SingleFlight();
+  /** A tiered store: a call reads its L1 copy and judges it (see {@link TieredReads}). */
+  readonly #tiered: boolean;
   #closed = false;
   #enabled: boolean;
 
   constructor(options: ResolvedCacheOptions, stats: Stats, events: Emitter) {
     this.#enabled = options.enabled;
+    this.#tiered = isTiered(options.store);
     this.#report = new Reporter(stats, events, options.store.name, options.logger);
     this.#breaker = new Breaker(options.breaker, options.clock, {
       changed: (state) => {
@@ -141,20 +145,56 @@ export class Engine {
     }
     let read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>;
     try {
-      read = this.#options.store.read(key, tags);
+      // A tiered store answers its L1 copy unjudged: judged once, below, not twice.
+      read = this.#tiered ? this.#guard.readFirst(key, tags) : this.#options.store.read(key, tags);
     } catch (error) {
       return this.#readFailed(error, key, policy, fn, self, args);
     }
+    return this.#answer(read, key, tags, policy, fn, self, args, this.#tiered);
+  }
+
+  /**
+   * Decides on a read. `below`: a synchronous answer may be a tiered store's L1 copy, to
+   * be replaced by L2's answer unless it is fresh.
+   */
+  #answer(
+    read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>,
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+    below: boolean,
+  ): Promise<unknown> {
     if (isThenable(read)) {
       // One continuation decodes and decides: every extra hop costs a remote hit latency.
       // Reads are not shared between callers: a read sent before another process's
       // invalidation resolved must not answer a caller that came after it (P1).
       return read.then(
-        (result) => this.#decide(this.#writer.records(result, key), key, tags, policy, fn, self, args),
+        (result) => this.#decide(this.#writer.records(result, key), key, tags, policy, fn, self, args, false),
         (error: unknown) => this.#readFailed(error, key, policy, fn, self, args),
       );
     }
-    return this.#decide(this.#writer.records(read, key), key, tags, policy, fn, self, args);
+    return this.#decide(this.#writer.records(read, key), key, tags, policy, fn, self, args, below);
+  }
+
+  /** L2's answer, when a tiered store's L1 copy was not fresh. */
+  #readBelow(
+    key: string,
+    tags: readonly string[],
+    policy: CallPolicy,
+    fn: Loader,
+    self: unknown,
+    args: unknown[],
+  ): Promise<unknown> {
+    let read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>;
+    try {
+      read = this.#guard.readBelow(key, tags);
+    } catch (error) {
+      return this.#readFailed(error, key, policy, fn, self, args);
+    }
+    return this.#answer(read, key, tags, policy, fn, self, args, false);
   }
 
   /** A fresh record plus its etag, for `get`/`getEntry`; `undefined` on a miss or a store failure. */
@@ -250,6 +290,7 @@ export class Engine {
     fn: Loader,
     self: unknown,
     args: unknown[],
+    below: boolean,
   ): Promise<unknown> {
     const record = read.record;
     if (record === undefined) return this.#miss(read, undefined, key, tags, policy, fn, self, args);
@@ -258,6 +299,7 @@ export class Engine {
       return this.#uncached(key, policy, fn, self, args);
     }
     const verdict = judge(record, read.tags, tags, this.#options.clock.now());
+    if (below && verdict !== Verdict.Fresh) return this.#readBelow(key, tags, policy, fn, self, args);
     if (verdict !== Verdict.OtherTags) return this.#settle(verdict, record, read, key, tags, policy, fn, self, args);
     // The entry was written with other tags than this caller names: read those.
     let pending: MaybePromise<readonly TagState[]>;

@@ -6,8 +6,15 @@ import type { StoreOperation, StoreTraceContext } from './events.js';
 import type { CacheRecord } from './record.js';
 import type { InvalidationMode, MaybePromise, Store, StoreRead, TagState, WriteOptions } from './store.js';
 import { storesTraced, traceStore } from './store-trace.js';
+import type { TieredReads } from './tiered-brand.js';
 
 type Payload = CacheRecord | Uint8Array;
+
+/** Which read: the store's own, or a tiered store's first or lower one. */
+const READ = 0;
+const FIRST = 1;
+const BELOW = 2;
+type Which = typeof READ | typeof FIRST | typeof BELOW;
 
 /**
  * @internal Wraps a store for one cache. A synchronous answer (the memory store) passes
@@ -44,15 +51,32 @@ export class GuardedStore {
   }
 
   read(key: string, tags: readonly string[]): MaybePromise<StoreRead<Payload>> {
-    if (storesTraced()) return traceStore(this.#context('read', key), () => this.#read(key, tags));
-    return this.#read(key, tags);
+    if (storesTraced()) return traceStore(this.#context('read', key), () => this.#read(key, tags, READ));
+    return this.#read(key, tags, READ);
   }
 
-  #read(key: string, tags: readonly string[]): MaybePromise<StoreRead<Payload>> {
+  /** A tiered store's {@link TieredReads.readFirst} (only for a tiered store), guarded as a read. */
+  readFirst(key: string, tags: readonly string[]): MaybePromise<StoreRead<Payload>> {
+    if (storesTraced()) return traceStore(this.#context('read', key), () => this.#read(key, tags, FIRST));
+    return this.#read(key, tags, FIRST);
+  }
+
+  /** A tiered store's {@link TieredReads.readBelow} (only for a tiered store), guarded as a read. */
+  readBelow(key: string, tags: readonly string[]): MaybePromise<StoreRead<Payload>> {
+    if (storesTraced()) return traceStore(this.#context('read', key), () => this.#read(key, tags, BELOW));
+    return this.#read(key, tags, BELOW);
+  }
+
+  #read(key: string, tags: readonly string[], which: Which): MaybePromise<StoreRead<Payload>> {
     if (!this.breaker.admits()) throw this.#notSent('a read');
     let answer: MaybePromise<StoreRead<Payload>>;
     try {
-      answer = this.#inner.read(key, tags);
+      answer =
+        which === READ
+          ? this.#inner.read(key, tags)
+          : which === FIRST
+            ? (this.#inner as unknown as TieredReads).readFirst(key, tags)
+            : (this.#inner as unknown as TieredReads).readBelow(key, tags);
     } catch (error) {
       this.breaker.failed();
       throw error;

@@ -19,7 +19,7 @@ import {
   type TagState,
   type WriteOptions,
 } from './store.js';
-import { isTiered, TIERED } from './tiered-brand.js';
+import { isTiered, TIERED, type TieredReads } from './tiered-brand.js';
 import { decodeMessage, encodeMessage, type TieredMessage, WIRE_VERSION } from './tiered-messages.js';
 import { describeValue, rejectUnknownOptions } from './validate.js';
 
@@ -69,7 +69,7 @@ const MAX_PUBLISHERS = 10_000;
  * missed a message (a gap in a publisher's sequence, a dropped subscription) stops
  * reading L1 until it is subscribed again, then empties it (P6).
  */
-class TieredStore implements LiveStore {
+class TieredStore implements LiveStore, TieredReads {
   readonly name = 'tiered';
   readonly payload = 'live' as const;
   readonly [TIERED] = true;
@@ -119,6 +119,20 @@ class TieredStore implements LiveStore {
         if (copy !== undefined && judge(copy, local.tags, tags, this.#clock.now()) === Verdict.Fresh) return local;
       }
     }
+    return this.readBelow(key, tags);
+  }
+
+  /** @internal See {@link TieredReads.readFirst}: the call path judges the copy itself. */
+  readFirst(key: string, tags: readonly string[]): MaybePromise<StoreRead<CacheRecord>> {
+    if (this.#trusted) {
+      const local = this.#l1.read(key, tags);
+      if (!isThenable(local) && local.record !== undefined) return local;
+    }
+    return this.readBelow(key, tags);
+  }
+
+  /** @internal See {@link TieredReads.readBelow}. */
+  readBelow(key: string, tags: readonly string[]): MaybePromise<StoreRead<CacheRecord>> {
     const epoch = this.#epoch;
     const answer = this.#l2.read(key, tags);
     return isThenable(answer)

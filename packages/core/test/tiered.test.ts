@@ -109,8 +109,16 @@ describe('tiered: the in-memory tier', () => {
     await a.cache.wrap('k', load); // copied
     let reads = l2.reads;
     clock.advance(10_000); // the copy ends; the entry lives on in L2
+    const before = a.cache.stats();
     expect(await a.cache.wrap('k', load)).toBe('v1');
     expect(l2.reads).toBe(reads + 1);
+    // The call judged the ended copy, read L2 instead: one hit, nothing stale, no load.
+    expect(a.cache.stats()).toMatchObject({
+      hits: before.hits + 1,
+      misses: before.misses,
+      staleHits: before.staleHits,
+      loads: before.loads,
+    });
     reads = l2.reads;
     clock.advance(45_000); // 55 s: a new copy, which must end with the entry at 60 s
     expect(await a.cache.wrap('k', load)).toBe('v1');
