@@ -232,8 +232,8 @@ export class Loads {
   /**
    * A load that writes nothing, as the flight for `key`: the store may not be used (the
    * breaker is open, an invalidation of the key waits in the queue). What {@link run} does
-   * when it has no versions, with one promise per call instead of three: during an outage
-   * every call is one of these.
+   * when it has no versions, with no promise of its own but the reaction that ends the
+   * flight: during an outage every call is one of these.
    */
   uncached(key: string, policy: CallPolicy, fn: Loader, self: unknown, args: unknown[]): Promise<unknown> {
     const report = this.#report;
@@ -249,18 +249,18 @@ export class Loads {
     }
     const flights = this.#flights;
     const flight = flights.begin(key);
-    flight.promise = Promise.resolve(result).then(
-      (value) => {
-        flights.end(key, flight);
-        return value;
-      },
+    // The callers get the loader's own promise, one hop fewer on every call of an outage.
+    // The flight ends, and a failure is counted, in reactions registered before theirs.
+    const promise = result instanceof Promise ? result : Promise.resolve(result);
+    flight.promise = promise;
+    promise.then(
+      () => flights.end(key, flight),
       (error: unknown) => {
         flights.end(key, flight);
         report.loadError(error, key, policy);
-        throw error;
       },
     );
-    return flight.promise;
+    return promise;
   }
 
   /**
