@@ -150,23 +150,6 @@ export class Engine {
     } catch (error) {
       return this.#readFailed(error, key, policy, fn, self, args);
     }
-    return this.#answer(read, key, tags, policy, fn, self, args, this.#tiered);
-  }
-
-  /**
-   * Decides on a read. `below`: a synchronous answer may be a tiered store's L1 copy, to
-   * be replaced by L2's answer unless it is fresh.
-   */
-  #answer(
-    read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>,
-    key: string,
-    tags: readonly string[],
-    policy: CallPolicy,
-    fn: Loader,
-    self: unknown,
-    args: unknown[],
-    below: boolean,
-  ): Promise<unknown> {
     if (isThenable(read)) {
       // One continuation decodes and decides: every extra hop costs a remote hit latency.
       // Reads are not shared between callers: a read sent before another process's
@@ -176,7 +159,8 @@ export class Engine {
         (error: unknown) => this.#readFailed(error, key, policy, fn, self, args),
       );
     }
-    return this.#decide(this.#writer.records(read, key), key, tags, policy, fn, self, args, below);
+    // A synchronous answer from a tiered store may be its L1 copy: L2's answer replaces it unless it is fresh.
+    return this.#decide(this.#writer.records(read, key), key, tags, policy, fn, self, args, this.#tiered);
   }
 
   /** L2's answer, when a tiered store's L1 copy was not fresh. */
@@ -194,7 +178,13 @@ export class Engine {
     } catch (error) {
       return this.#readFailed(error, key, policy, fn, self, args);
     }
-    return this.#answer(read, key, tags, policy, fn, self, args, false);
+    if (isThenable(read)) {
+      return read.then(
+        (result) => this.#decide(this.#writer.records(result, key), key, tags, policy, fn, self, args, false),
+        (error: unknown) => this.#readFailed(error, key, policy, fn, self, args),
+      );
+    }
+    return this.#decide(this.#writer.records(read, key), key, tags, policy, fn, self, args, false);
   }
 
   /** A fresh record plus its etag, for `get`/`getEntry`; `undefined` on a miss or a store failure. */

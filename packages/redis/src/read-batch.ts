@@ -45,7 +45,7 @@ export class ReadBatch {
     this.#waiting = [];
     if (batch.length === 1) {
       const only = batch[0]!;
-      (this.#client.mgetBuffer(only.keys) as Promise<Reply>).then(only.resolve, only.reject);
+      this.#mget(only.keys).then(only.resolve, only.reject);
       return;
     }
     let first = 0;
@@ -73,7 +73,7 @@ export class ReadBatch {
       places.push(at);
       end++;
     }
-    (this.#client.mgetBuffer(keys) as Promise<Reply>).then(
+    this.#mget(keys).then(
       (values) => {
         for (let r = first; r < end; r++) {
           const at = places[r - first]!;
@@ -87,5 +87,14 @@ export class ReadBatch {
       },
     );
     return end;
+  }
+
+  /** MGET, a client that throws instead of rejecting included: this runs on a tick, where a throw would end the process. */
+  #mget(keys: string[]): Promise<Reply> {
+    try {
+      return this.#client.mgetBuffer(keys) as Promise<Reply>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }

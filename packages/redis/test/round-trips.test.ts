@@ -121,6 +121,18 @@ describe('single node', () => {
     expect(cache.stats().hits).toBe(699);
   });
 
+  it('a client whose MGET throws instead of rejecting fails the batched reads open, alone or together', async () => {
+    const client = server.client();
+    const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
+    await cache.set('k', 'cached');
+    (client as unknown as { mgetBuffer: () => never }).mgetBuffer = () => {
+      throw new Error('client broke');
+    };
+    expect(await cache.wrap('k', async () => 'alone')).toBe('alone');
+    expect(await Promise.all([cache.wrap('k', async () => 'a'), cache.wrap('j', async () => 'b')])).toEqual(['a', 'b']);
+    expect(cache.stats().storeErrors).toBeGreaterThanOrEqual(3);
+  });
+
   it('serves a miss in two round trips when its bookkeeping exists: one read, one conditional write', async () => {
     const client = server.client({ port: proxy.port });
     const cache = createCache({ store: redisStore({ client, prefix: server.newPrefix() }), setAsDefault: false });
