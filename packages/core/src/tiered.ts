@@ -58,6 +58,16 @@ const KNOWN: { [K in keyof Required<TieredOptions>]: true } = {
   clock: true,
 };
 
+/** An answer not used (an asynchronous L1's): its failure must not become an unhandled rejection. */
+function ignore(answer: Promise<unknown>): void {
+  answer.then(undefined, () => undefined);
+}
+
+/** An L1 operation's answer, ignored when it is a promise (see {@link ignore}). */
+function unless(answer: unknown): void {
+  if (answer instanceof Promise) ignore(answer);
+}
+
 /** Publishers remembered for gap detection; past it, all are forgotten and L1 is resynchronised. */
 const MAX_PUBLISHERS = 10_000;
 
@@ -117,6 +127,8 @@ class TieredStore implements LiveStore, TieredReads {
       if (!isThenable(local)) {
         const copy = local.record;
         if (copy !== undefined && judge(copy, local.tags, tags, this.#clock.now()) === Verdict.Fresh) return local;
+      } else {
+        ignore(local);
       }
     }
     return this.readBelow(key, tags);
@@ -126,7 +138,11 @@ class TieredStore implements LiveStore, TieredReads {
   readFirst(key: string, tags: readonly string[]): MaybePromise<StoreRead<CacheRecord>> {
     if (this.#trusted) {
       const local = this.#l1.read(key, tags);
-      if (!isThenable(local) && local.record !== undefined) return local;
+      if (!isThenable(local)) {
+        if (local.record !== undefined) return local;
+      } else {
+        ignore(local);
+      }
     }
     return this.readBelow(key, tags);
   }
@@ -165,7 +181,10 @@ class TieredStore implements LiveStore, TieredReads {
     const expiresAt = Math.min(record.expiresAt, now + this.#l1TtlMs);
     if (expiresAt <= now) return;
     const states = this.#l1.readTags(tags);
-    if (isThenable(states)) return;
+    if (isThenable(states)) {
+      ignore(states);
+      return;
+    }
     // The caller's own tag list (fresh means equal to the record's): a hit then finds the
     // very array it asks with, and copies of one method share one list of versions, as
     // entries written by loads do (decoded records bring a new array each).
@@ -177,7 +196,7 @@ class TieredStore implements LiveStore, TieredReads {
       versions: this.#versions.of(tags, states),
       delta: 0,
     };
-    this.#l1.write(key, copy, { ttlMs: expiresAt - now, generation: undefined });
+    unless(this.#l1.write(key, copy, { ttlMs: expiresAt - now, generation: undefined }));
   }
 
   #record(payload: CacheRecord | Uint8Array | undefined, key: string): CacheRecord | undefined {
@@ -230,13 +249,13 @@ class TieredStore implements LiveStore, TieredReads {
 
   #dropKeys(keys: readonly string[]): void {
     this.#epoch++;
-    this.#l1.delete(keys);
+    unless(this.#l1.delete(keys));
   }
 
   #dropTags(tags: readonly string[], mode: InvalidationMode): void {
     this.#epoch++;
     // L1 copies are only ever served fresh: both modes drop them (stale serving reads L2).
-    this.#l1.invalidateTags(tags, mode === 'expire' ? 'delete' : mode);
+    unless(this.#l1.invalidateTags(tags, mode === 'expire' ? 'delete' : mode));
   }
 
   /**
@@ -245,7 +264,7 @@ class TieredStore implements LiveStore, TieredReads {
    */
   #resync(): void {
     this.#epoch++;
-    void this.#l1.close();
+    unless(this.#l1.close());
   }
 
   // ---- the bus -----------------------------------------------------------------------

@@ -84,6 +84,36 @@ describe('tiered: the in-memory tier', () => {
     expect(l2.reads).toBe(reads);
   });
 
+  it('an L1 that answers with rejected promises is not used, and none of its rejections goes unhandled', async () => {
+    const failed = () => Promise.reject(new Error('L1 broke'));
+    let asked = 0;
+    const l1 = {
+      name: 'async-l1',
+      payload: 'live' as const,
+      read: () => (asked++, failed()),
+      readTags: failed,
+      write: failed,
+      delete: failed,
+      invalidateTags: failed,
+      close: failed,
+    } as unknown as Store;
+    const hub = localBusHub();
+    const cache = createCache({ store: tiered({ l1, l2: memoryStore(), bus: hub.bus() }), setAsDefault: false });
+    await flush(); // subscribed
+    const load = versions();
+    expect(await cache.wrap('k', load, { tags: ['t'] })).toBe('v1');
+    expect(await cache.wrap('k', load, { tags: ['t'] })).toBe('v1'); // from L2
+    expect(await cache.get('k')).toBe('v1');
+    await cache.set('k', 'set');
+    await cache.invalidateTags(['t']);
+    await cache.delete('k');
+    await cache.clear();
+    expect(await cache.wrap('k', load, { tags: ['t'] })).toBe('v2');
+    expect(asked).toBeGreaterThanOrEqual(4);
+    await flush();
+    // An unhandled rejection would fail this test file (vitest reports them as errors).
+  });
+
   it("stamps a copy with the caller's own tag list and shares one list of versions between copies", () => {
     const l1 = memoryStore();
     const l2 = memoryStore({ serialize: true });
