@@ -190,14 +190,15 @@ class RedisStore implements ByteStore {
     const id = `${pairs}\n${scriptKeys.join('\n')}`;
     const running = this.#ensuring.get(id);
     if (running !== undefined) return running;
-    const ensured = this.#eval(ENSURE, scriptKeys, [String(pairs), this.#generationTtlMs, this.#bookkeepingTtlMs]).then(
-      (reply) => {
-        const strings = replyStrings(reply);
-        this.#serverSeconds(strings[answers]);
-        this.#repaired(strings.slice(answers + 1));
-        return strings;
-      },
-    );
+    const marked = scriptKeys.length > pairs * 2;
+    const keys = marked ? [...scriptKeys, this.#markKey] : scriptKeys;
+    const args = [String(pairs), this.#generationTtlMs, this.#bookkeepingTtlMs, marked ? '1' : '0'];
+    const ensured = this.#eval(ENSURE, keys, args).then((reply) => {
+      const strings = replyStrings(reply);
+      this.#serverSeconds(strings[answers]);
+      this.#repaired(strings.slice(answers + 1));
+      return strings;
+    });
     this.#ensuring.set(id, ensured);
     const done = (): void => {
       this.#ensuring.delete(id);
@@ -270,11 +271,9 @@ class RedisStore implements ByteStore {
   async invalidateTags(tags: readonly string[], mode: InvalidationMode): Promise<void> {
     if (tags.length === 0) return;
     await this.#ready.wait('a tag invalidation');
-    const reply = await this.#eval(
-      INVALIDATE_TAGS,
-      tags.map((tag) => this.#tagPrefix + tag),
-      [mode, this.#bookkeepingTtlMs],
-    );
+    const keys = tags.map((tag) => this.#tagPrefix + tag);
+    keys.push(this.#markKey);
+    const reply = await this.#eval(INVALIDATE_TAGS, keys, [mode, this.#bookkeepingTtlMs]);
     this.#repaired(replyStrings(reply));
   }
 
@@ -284,7 +283,7 @@ class RedisStore implements ByteStore {
    * the first load naming a new tag is not cached; the next one is.
    */
   async versionMark(): Promise<number> {
-    const reply = await this.#eval(VERSION_MARK, [`${this.#tagPrefix}mark`], []);
+    const reply = await this.#eval(VERSION_MARK, [this.#markKey], [this.#bookkeepingTtlMs]);
     const mark = Number(String(reply));
     if (!Number.isSafeInteger(mark)) throw new StoreError('redis store: the server answered no version mark');
     return mark;
@@ -335,6 +334,11 @@ class RedisStore implements ByteStore {
     this.#stopWatching();
     this.#ready.close();
     if (this.#owned) await closeOwnedClient(this.#client as Redis);
+  }
+
+  /** The highest tag version or mark handed out, in the tags' slot (no tag id is `mark`: ids hold '#'). */
+  get #markKey(): string {
+    return `${this.#tagPrefix}mark`;
   }
 
   #entryKey(key: string): string {

@@ -47,6 +47,14 @@ local function generation(key)
   repaired[#repaired + 1] = key
   return nil
 end
+-- Tag versions never go below what the tags' mark key (KEYS[#KEYS] where a script is
+-- given it) says was handed out: a server clock that steps back (or an emulator's) cannot
+-- give a tag a version below a mark taken before, nor a mark below a version given before.
+local function above(markKey, floor)
+  local last = generation(markKey) or 0
+  if floor <= last then floor = last + 1 end
+  return floor
+end
 local function tag(key)
   local value = text(key)
   if value == nil then return nil end
@@ -70,9 +78,10 @@ function script(name: string, body: string): Script {
  * values. A new value comes from the server clock, so it differs from every value the
  * key held before it was lost (flush, restart, eviction, expiry): what recorded an older
  * one reads stale, never fresh.
- * KEYS: ARGV[1] pairs (entry, generation), then tag keys. ARGV[2] generation ttl ms,
- * ARGV[3] tag ttl ms. Returns the values in KEYS order (one per generation, one per
- * tag), then the server's seconds, then the repaired keys.
+ * KEYS: ARGV[1] pairs (entry, generation), then tag keys, then (when ARGV[4] is '1',
+ * whenever there are tag keys) the tags' mark key. ARGV[2] generation ttl ms, ARGV[3] tag
+ * ttl ms. Returns the values in KEYS order (one per generation, one per tag), then the
+ * server's seconds, then the repaired keys.
  */
 export const ENSURE = script(
   'ensure',
@@ -91,15 +100,20 @@ for i = 1, pairs_ * 2, 2 do
     values[#values + 1] = fmt(current)
   end
 end
-for i = pairs_ * 2 + 1, #KEYS do
+local last = #KEYS
+local created = nil
+if ARGV[4] == '1' then last = #KEYS - 1 end
+for i = pairs_ * 2 + 1, last do
   local key = KEYS[i]
   local _, _, value = tag(key)
   if value == nil then
-    value = fmt(now) .. ' ' .. fmt(now) .. ' ' .. seconds
+    if created == nil then created = above(KEYS[#KEYS], now) end
+    value = fmt(created) .. ' ' .. fmt(created) .. ' ' .. seconds
     redis.call('SET', key, value, 'PX', ARGV[3])
   end
   values[#values + 1] = value
 end
+if created ~= nil then redis.call('SET', KEYS[#KEYS], fmt(created), 'PX', ARGV[3]) end
 values[#values + 1] = seconds
 for _, key in ipairs(repaired) do values[#values + 1] = key end
 return reply(values)
@@ -165,18 +179,24 @@ return reply(repaired)
  * Moves tags' versions on: O(1) per tag, whatever the number of tagged entries. A tag
  * that is missing or unreadable gets a new version and hardVersion alike (its old state
  * is unknown, so it counts as deleted).
- * KEYS tags; ARGV[1] 'delete' | 'expire', ARGV[2] tag ttl ms. Returns the repaired keys.
+ * KEYS tags, then the tags' mark key; ARGV[1] 'delete' | 'expire', ARGV[2] tag ttl ms.
+ * Returns the repaired keys.
  */
 export const INVALIDATE_TAGS = script(
   'invalidate-tags',
   `
-for _, key in ipairs(KEYS) do
+local floor = above(KEYS[#KEYS], now)
+local highest = floor
+for i = 1, #KEYS - 1 do
+  local key = KEYS[i]
   local version, hard = tag(key)
-  local next = now
+  local next = floor
   if version ~= nil and next <= version then next = version + 1 end
   if version == nil or ARGV[1] == 'delete' then hard = next end
   redis.call('SET', key, fmt(next) .. ' ' .. fmt(hard) .. ' ' .. seconds, 'PX', ARGV[2])
+  if next > highest then highest = next end
 end
+redis.call('SET', KEYS[#KEYS], fmt(highest), 'PX', ARGV[2])
 return reply(repaired)
 `,
 );
@@ -203,9 +223,18 @@ return reply(repaired)
 );
 
 /**
- * The server's clock in microseconds, the unit of every version this store makes: a tag
- * invalidated or created after it gets a version at or above it (versions are the
- * server's time, or one more than the last, whichever is larger).
- * KEYS[1] a key in the tags' slot, so a Cluster answers from the tags' primary.
+ * Where tag versions stand, in server microseconds: a tag invalidated or created after it
+ * gets a version above it, one invalidated before has a version below it. The server's
+ * time, or one more than the highest version or mark handed out (kept at the mark key),
+ * whichever is larger; so it holds even when the server's clock steps back.
+ * KEYS[1] the tags' mark key (in the tags' slot, so a Cluster answers from the tags'
+ * primary); ARGV[1] its ttl ms.
  */
-export const VERSION_MARK = script('version-mark', 'return fmt(now)');
+export const VERSION_MARK = script(
+  'version-mark',
+  `
+local mark = above(KEYS[1], now)
+redis.call('SET', KEYS[1], fmt(mark), 'PX', ARGV[1])
+return fmt(mark)
+`,
+);

@@ -43,4 +43,25 @@ describe('resultTags on Redis', () => {
     const [state] = await store.readTags(['t']);
     expect(state!.version).toBeGreaterThanOrEqual(mark);
   });
+
+  it('holds when the server clock steps back: marks and versions never go below what was handed out', async () => {
+    const prefix = randomPrefix();
+    const client = server.client();
+    const store = redisStore({ client, prefix });
+    await store.invalidateTags(['before'], 'delete');
+    // As if the clock had stood an hour ahead when the last version or mark was handed out.
+    const ahead = (Date.now() + 3_600_000) * 1000;
+    await client.set(`${prefix}{${prefix}tags}:mark`, String(ahead), 'PX', 60_000);
+    const mark = await store.versionMark!();
+    expect(mark).toBeGreaterThan(ahead);
+    await store.invalidateTags(['after'], 'expire');
+    await store.readTags(['created']); // a tag never seen: created now
+    const [before, after, created] = await store.readTags(['before', 'after', 'created']);
+    expect(before!.version).toBeLessThan(mark);
+    expect(after!.version).toBeGreaterThan(mark);
+    expect(created!.version).toBeGreaterThan(mark);
+    // And a mark taken now is above them all.
+    const next = await store.versionMark!();
+    expect(next).toBeGreaterThan(Math.max(after!.version, created!.version));
+  });
 });
