@@ -2,7 +2,7 @@ import { Breaker, type BreakerState } from './breaker.js';
 import { etagOf } from './etag.js';
 import type { CacheErrorKind, Emitter } from './events.js';
 import { refreshEarly } from './freshness.js';
-import { GuardedStore } from './guarded-store.js';
+import { BELOW, FIRST, GuardedStore } from './guarded-store.js';
 import { InvalidationQueue, type WhenUnreachable } from './invalidation-queue.js';
 import { namespaceTagId } from './keys.js';
 import { Loads } from './loads.js';
@@ -20,7 +20,7 @@ import {
   type StoreRead,
   type TagState,
 } from './store.js';
-import { isTiered, type TieredReads } from './tiered-brand.js';
+import { isTiered } from './tiered-brand.js';
 import { Writer } from './writer.js';
 
 export type { CallPolicy, Loader, PolicySettings } from './policy.js';
@@ -52,7 +52,7 @@ export class Engine {
   readonly #writer: Writer;
   readonly #loads: Loads;
   readonly #flights = new SingleFlight();
-  /** A tiered store: a call reads its L1 copy and judges it (see {@link TieredReads}). */
+  /** A tiered store: a call reads its L1 copy and judges it (see `TieredReads` in tiered-brand.ts). */
   readonly #tiered: boolean;
   #closed = false;
   #enabled: boolean;
@@ -146,7 +146,7 @@ export class Engine {
     let read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>;
     try {
       // A tiered store answers its L1 copy unjudged: judged once, below, not twice.
-      read = this.#tiered ? this.#guard.readFirst(key, tags) : this.#options.store.read(key, tags);
+      read = this.#tiered ? this.#guard.readAs(FIRST, key, tags) : this.#options.store.read(key, tags);
     } catch (error) {
       return this.#readFailed(error, key, policy, fn, self, args);
     }
@@ -163,7 +163,12 @@ export class Engine {
     return this.#decide(this.#writer.records(read, key), key, tags, policy, fn, self, args, this.#tiered);
   }
 
-  /** L2's answer, when a tiered store's L1 copy was not fresh. */
+  /**
+   * L2's answer, when a tiered store's L1 copy was not fresh. The same steps as the end of
+   * {@link call}, written again on purpose: one method shared by both puts a call between
+   * `call` and `#decide` on every hit, and measured no cheaper (callgrind: 2,860–2,900
+   * instructions a memory hit, against 2,840–2,850 with the steps in `call`).
+   */
   #readBelow(
     key: string,
     tags: readonly string[],
@@ -174,7 +179,7 @@ export class Engine {
   ): Promise<unknown> {
     let read: MaybePromise<StoreRead<CacheRecord | Uint8Array>>;
     try {
-      read = this.#guard.readBelow(key, tags);
+      read = this.#guard.readAs(BELOW, key, tags);
     } catch (error) {
       return this.#readFailed(error, key, policy, fn, self, args);
     }
