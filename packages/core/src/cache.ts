@@ -12,7 +12,7 @@ import { type CallPolicy, Engine, type Loader, type PolicySettings } from './eng
 import { CacheOptionsError } from './errors.js';
 import { type CacheEventName, type CacheListener, Emitter } from './events.js';
 import { closeWithin } from './guarded-store.js';
-import { BuiltKeys, namespaceTagId, tagId, tagOfId, userKey } from './keys.js';
+import { BuiltKeys, MemoBudget, namespaceTagId, tagId, tagOfId, userKeys } from './keys.js';
 import { type CacheOptions, checkTtlFitsStore, type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
 import { Policies, WrapPolicies } from './policies.js';
 import type { StampedeProtector } from './stampede.js';
@@ -97,6 +97,8 @@ export class Cache {
   readonly #wrapPolicies: WrapPolicies;
   readonly #owners = new Map<string, unknown>();
   readonly #detach: Array<() => void> = [];
+  /** @internal Room for the decorators' key memos beyond their first 4,096 keys each: the store's `capacity`. */
+  readonly memoBudget: MemoBudget;
 
   /** @internal Use {@link createCache}. */
   constructor(options: ResolvedCacheOptions) {
@@ -112,7 +114,8 @@ export class Cache {
     this.#wrapPolicies = new WrapPolicies(this.#policies, options.ttlMs, options.freshness, WRAP_LABEL);
     this.#namespaceTags = Object.freeze([namespaceTagId(options.namespace)]);
     this.#tagIds = new BuiltKeys((tag) => tagId(options.namespace, tag));
-    this.#userKeys = new BuiltKeys((key) => userKey(options.namespace, key));
+    this.#userKeys = new BuiltKeys(userKeys(options.namespace));
+    this.memoBudget = new MemoBudget(Math.min(options.store.capacity ?? 0, MAX_MEMO_ROOM));
     const protector = options.stampede;
     for (const shared of protector === undefined ? [this.#store] : [this.#store, protector]) {
       storeUsers.set(shared, (storeUsers.get(shared) ?? 0) + 1);
@@ -438,3 +441,6 @@ export class Cache {
     if (this.#events.has(name)) this.#events.emit(name, event);
   }
 }
+
+/** Most keys a cache's memos take beyond their own limits: the store's capacity, up to what a Map holds. */
+const MAX_MEMO_ROOM = 2 ** 24;

@@ -16,19 +16,62 @@ export { encodeArgs, hash, MAX_ARGS_KEY_LENGTH, MAX_KEY_DEPTH } from './key-args
  */
 
 /**
- * A bounded memo of built keys that stops when it does not pay. A lookup pays only while
- * the keys asked for fit in it: over a working set larger than `limit` (say 100k ids read
- * in turn) nearly every lookup misses, and the miss, the insert and the strings it keeps
- * alive cost more than building the key does. So when a fill of `limit` keys ends with
- * fewer hits than keys, the memo empties and rests for {@link REST_FACTOR} × `limit`
- * lookups (each answers "not known" at once), then tries again.
+ * Room a cache's key memos may take beyond their own `limit` each, shared by all of them:
+ * as many keys as the cache's store holds entries (its `capacity`), so that a working
+ * set the store holds whole is memoized whole, and the memos together never hold more
+ * than that many keys past their first `limit` each. Zero for a store that declares no
+ * capacity: its memos hold `limit` keys each.
+ */
+export class MemoBudget {
+  #left: number;
+
+  constructor(readonly total: number) {
+    this.#left = total;
+  }
+
+  /** Keys not taken by any memo now. */
+  get left(): number {
+    return this.#left;
+  }
+
+  /** Takes up to `wanted` keys of room; returns how many it got. */
+  take(wanted: number): number {
+    const got = Math.min(wanted, this.#left);
+    this.#left -= got;
+    return got;
+  }
+
+  /** Gives back room a memo no longer uses. */
+  give(room: number): void {
+    this.#left += room;
+  }
+}
+
+/**
+ * A bounded memo of built keys that stops when it does not pay. It holds `limit` keys,
+ * and when full takes more room from its cache's {@link MemoBudget} (doubling while the
+ * budget lasts). A lookup pays only while the keys asked for fit in it: over a working
+ * set larger than it can hold (say 100k ids read in turn, past the budget) nearly every
+ * lookup misses, and the miss, the insert and the strings it keeps alive cost more than
+ * building the key does. So when a fill it cannot grow ends with fewer hits than keys,
+ * the memo empties, gives its extra room back, and rests for {@link REST_FACTOR} ×
+ * `limit` lookups (each answers "not known" at once), then tries again.
  */
 export class KeyMemo<K = string, V = string> {
   readonly #built = new Map<K, V>();
+  readonly #budget: MemoBudget | undefined;
+  /** Keys it may hold now: `limit`, plus the room it took from the budget. */
+  #room: number;
   #hits = 0;
   #resting = 0;
 
-  constructor(readonly limit = 4_096) {}
+  constructor(
+    readonly limit = 4_096,
+    budget?: MemoBudget,
+  ) {
+    this.#budget = budget;
+    this.#room = limit;
+  }
 
   /** The key built for `key`, if the memo holds it. */
   get(key: K): V | undefined {
@@ -44,18 +87,35 @@ export class KeyMemo<K = string, V = string> {
   /** Remembers `built` for `key`, unless the memo rests. */
   set(key: K, built: V): void {
     if (this.#resting > 0) return;
-    if (this.#built.size >= this.limit) {
-      if (this.#hits < this.#built.size) this.#resting = this.limit * REST_FACTOR;
-      this.#built.clear();
-      this.#hits = 0;
-      if (this.#resting > 0) return;
+    if (this.#built.size >= this.#room) {
+      const more = this.#budget === undefined ? 0 : this.#budget.take(this.#room);
+      if (more > 0) {
+        this.#room += more;
+      } else {
+        if (this.#hits < this.#built.size) this.#resting = this.limit * REST_FACTOR;
+        this.#built.clear();
+        this.#hits = 0;
+        this.#budget?.give(this.#room - this.limit);
+        this.#room = this.limit;
+        if (this.#resting > 0) return;
+      }
     }
     this.#built.set(key, built);
   }
 
-  /** Keys held now (at most `limit`). */
+  /** Forgets `key` (a value that no longer holds). */
+  delete(key: K): void {
+    this.#built.delete(key);
+  }
+
+  /** Keys held now. */
   get size(): number {
     return this.#built.size;
+  }
+
+  /** Keys it may hold before it must grow or start over: `limit` plus the room taken from the budget. */
+  get room(): number {
+    return this.#room;
   }
 
   /** Whether lookups are skipped now because the last fill did not pay. */
@@ -67,63 +127,81 @@ export class KeyMemo<K = string, V = string> {
 /** How many fills' worth of lookups a memo that did not pay skips before it tries again. */
 export const REST_FACTOR = 8;
 
-/**
- * A memoized call's storage key, and the tag-id list its tags function gave last for that
- * argument when it gave one tag (set by the decorator, checked against the tag each time).
- */
-export interface HotKey {
+/** A remembered call of a method with a tags function: its storage key, and the tag ids its tags function gave last (its guess). */
+interface Guessed {
   readonly key: string;
-  tag: string | undefined;
   tagIds: readonly string[] | undefined;
 }
 
 /**
  * The storage keys of one method's recent single-argument calls (an integer or a short
  * plain string), so that a hot key is built, flattened and hashed once instead of on
- * every hit. The entry of the last call is kept in {@link last}, so the decorator finds
- * that call's tag ids without a second lookup.
+ * every hit. The memo grows into the cache's {@link MemoBudget}. For a method that
+ * `guesses` (see the decorator), each remembered call also keeps the tag-id list its tags
+ * function gave last when it gave one tag, found by {@link guess} after {@link keyOf}
+ * without a second lookup.
  */
 export class HotKeys {
-  readonly #keys: KeyMemo<number | string, HotKey>;
+  /** A string per call, or a {@link Guessed} when the method guesses. */
+  readonly #keys: KeyMemo<number | string, string | Guessed>;
+  readonly #guesses: boolean;
   /** Class names seen in this method's arguments: two classes of one name must not share keys. */
   readonly #classes = new ArgClasses();
-  /** The memo entry of the last {@link keyOf} call, or undefined when that call had none. */
-  last: HotKey | undefined;
+  /** The memo entry of the last {@link keyOf} call when the method guesses and the memo holds the call. */
+  #last: Guessed | undefined;
 
   constructor(
     readonly prefix: string,
-    limit = 4_096,
+    options: { readonly limit?: number; readonly budget?: MemoBudget; readonly guesses?: boolean } = {},
   ) {
-    this.#keys = new KeyMemo(limit);
+    this.#keys = new KeyMemo(options.limit ?? 4_096, options.budget);
+    this.#guesses = options.guesses ?? false;
   }
 
   /** The key for a call with `args`, from the memo when the call has one simple argument. */
   keyOf(args: readonly unknown[], where: string): string {
+    this.#last = undefined;
     if (args.length === 1) {
       const arg = args[0];
       // -0 is never memoized, but a Map finds 0's key for it (SameValueZero): skip the lookup.
       if (typeof arg === 'string' || (typeof arg === 'number' && !Object.is(arg, -0))) {
         const known = this.#keys.get(arg);
         if (known !== undefined) {
-          this.last = known;
+          if (typeof known === 'string') return known;
+          this.#last = known;
           return known.key;
         }
         // Built flat (see flat()): the store keeps this very string for the entry.
         const key = flat(this.prefix, encodeArgs(args, where, this.#classes));
-        // Only values whose encoding is a fast path: -0 and 0 are one Map key but two encodings.
-        // While the memo rests it would drop the entry: make none.
+        // Only values whose encoding is a fast path: -0 and 0 are one Map key but two
+        // encodings. While the memo rests it would drop the entry: make none.
         if (!this.#keys.resting && (typeof arg === 'string' ? arg.length < 64 : Number.isInteger(arg))) {
-          const entry: HotKey = { key, tag: undefined, tagIds: undefined };
-          this.#keys.set(arg, entry);
-          this.last = entry;
-        } else {
-          this.last = undefined;
+          if (this.#guesses) {
+            this.#last = { key, tagIds: undefined };
+            this.#keys.set(arg, this.#last);
+          } else {
+            this.#keys.set(arg, key);
+          }
         }
         return key;
       }
     }
-    this.last = undefined;
     return flat(this.prefix, encodeArgs(args, where, this.#classes));
+  }
+
+  /** The tag-id list remembered for the last {@link keyOf} call's argument, if any. */
+  guess(): readonly string[] | undefined {
+    return this.#last?.tagIds;
+  }
+
+  /** Remembers `tagIds` (or, given undefined, none) as the guess for the last call's argument, if the memo holds it. */
+  setGuess(tagIds: readonly string[] | undefined): void {
+    if (this.#last !== undefined) this.#last.tagIds = tagIds;
+  }
+
+  /** Calls the memo holds now. */
+  get size(): number {
+    return this.#keys.size;
   }
 }
 
@@ -191,8 +269,12 @@ const isWellFormed = (text: string): boolean => (text as { isWellFormed(): boole
 export const methodKeyPrefix = (namespace: string, label: string): string =>
   isWellFormed(label) ? `${namespace}:m:${label}:` : `${namespace}:n:${JSON.stringify(label)}:`;
 /** Storage key for a user-chosen key. */
-export const userKey = (namespace: string, key: string): string =>
-  isWellFormed(key) ? flat(`${namespace}:k:`, key) : `${namespace}:e:${JSON.stringify(key)}`;
+export const userKey = (namespace: string, key: string): string => userKeys(namespace)(key);
+/** {@link userKey} for one namespace, its prefix built once (a key function's every call builds a key). */
+export function userKeys(namespace: string): (key: string) => string {
+  const prefix = `${namespace}:k:`;
+  return (key) => (isWellFormed(key) ? flat(prefix, key) : `${namespace}:e:${JSON.stringify(key)}`);
+}
 /** Tag id in the store: the user's tag under the namespace (`<namespace>!<JSON>` when ill-formed). */
 export const tagId = (namespace: string, tag: string): string =>
   isWellFormed(tag) ? flat(`${namespace}#`, tag) : `${namespace}!${JSON.stringify(tag)}`;

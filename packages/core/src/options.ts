@@ -173,6 +173,12 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
         `or redisStore({ client }) from @cachewise/redis; got ${describeValue(store)}`,
     );
   }
+  const capacity: unknown = store.capacity;
+  if (capacity !== undefined && !(Number.isSafeInteger(capacity) && (capacity as number) >= 0)) {
+    throw new CacheOptionsError(
+      `createCache: the ${store.name} store's \`capacity\` must be a whole number of entries, 0 or more, or absent; got ${describeValue(capacity)}`,
+    );
+  }
   if (!isNamespace(namespace)) {
     throw new CacheOptionsError(
       `createCache: \`namespace\` must be 1-100 characters of letters, digits, '_', '-' or '.'; got ${describeValue(namespace)}`,

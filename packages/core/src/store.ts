@@ -75,6 +75,13 @@ interface StoreBase<P> {
   readonly name: string;
   /** The longest TTL the store honours for an entry; core refuses longer ones up front. */
   readonly maxTtlMs?: number;
+  /**
+   * Optional: the most entries the store holds (the memory store's `maxEntries`). A cache
+   * on it lets the decorators' key memos hold that many more keys between them, so a
+   * working set the store holds whole is hit without building its keys. Without it each
+   * method's memo holds 4,096 keys.
+   */
+  readonly capacity?: number;
   /** Reads a key and the state of `tags`, in one round trip where the store can. */
   read(key: string, tags: readonly string[]): MaybePromise<StoreRead<P>>;
   /** Reads the state of tags only. */

@@ -84,6 +84,8 @@ class TieredStore implements LiveStore, TieredReads {
   readonly payload = 'live' as const;
   readonly [TIERED] = true;
   readonly maxTtlMs?: number;
+  /** L1's capacity: what a call on this store hits without building its key (see `Store.capacity`). */
+  readonly capacity?: number;
   readonly #l1: LiveStore;
   readonly #l2: Store;
   readonly #bus: Bus | undefined;
@@ -114,6 +116,7 @@ class TieredStore implements LiveStore, TieredReads {
     this.#limits = { maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES };
     this.#clock = options.clock ?? systemClock;
     if (options.l2.maxTtlMs !== undefined) this.maxTtlMs = options.l2.maxTtlMs;
+    if (options.l1.capacity !== undefined) this.capacity = options.l1.capacity;
     this.#trusted = this.#bus === undefined;
     if (this.#bus !== undefined) this.#subscribed = this.#subscribe(this.#bus);
   }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type Cache, Cached, createCache, getDefaultCache, methodKey, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, REST_FACTOR, userKey } from '../src/keys.js';
+import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, MemoBudget, REST_FACTOR, userKey } from '../src/keys.js';
 
 // What the hit path keeps between calls (memos of built keys, shared version arrays) is
 // bounded and never changes which entry a call reads. The speed itself is measured by
@@ -60,6 +60,51 @@ describe('KeyMemo', () => {
   });
 });
 
+describe('KeyMemo with a budget', () => {
+  it('grows into the budget when full, doubling while it lasts, and gives it back when it starts over', () => {
+    const budget = new MemoBudget(10);
+    const memo = new KeyMemo<number>(4, budget);
+    for (let i = 0; i < 5; i++) memo.set(i, `k${i}`);
+    expect([memo.size, memo.room, budget.left]).toEqual([5, 8, 6]);
+    for (let i = 5; i < 9; i++) memo.set(i, `k${i}`);
+    // Full at 8: it asks for 8 more and gets the 6 left.
+    expect([memo.size, memo.room, budget.left]).toEqual([9, 14, 0]);
+    for (let i = 9; i < 14; i++) memo.set(i, `k${i}`);
+    for (let i = 0; i < 14; i++) expect(memo.get(i)).toBe(`k${i}`);
+    // Full with the budget spent: the fill paid (14 hits), so it starts over at its limit.
+    memo.set(14, 'k14');
+    expect([memo.size, memo.room, budget.left, memo.resting]).toEqual([1, 4, 10, false]);
+  });
+
+  it('a fill past the budget that did not pay rests, with its room given back', () => {
+    const budget = new MemoBudget(4);
+    const memo = new KeyMemo<number>(4, budget);
+    for (let i = 0; i < 9; i++) {
+      expect(memo.get(i)).toBeUndefined();
+      memo.set(i, `k${i}`);
+    }
+    expect([memo.size, memo.room, budget.left, memo.resting]).toEqual([0, 4, 4, true]);
+  });
+
+  it('keeps a working set the budget covers whole, so every later lookup is a hit', () => {
+    const memo = new KeyMemo<number>(4, new MemoBudget(100));
+    for (let i = 0; i < 50; i++) if (memo.get(i) === undefined) memo.set(i, `k${i}`);
+    for (let round = 0; round < 3; round++) for (let i = 0; i < 50; i++) expect(memo.get(i)).toBe(`k${i}`);
+    expect(memo.size).toBe(50);
+  });
+
+  it("shares the budget: one memo's room is not another's", () => {
+    const budget = new MemoBudget(8);
+    const first = new KeyMemo<number>(4, budget);
+    const second = new KeyMemo<number>(4, budget);
+    for (let i = 0; i < 12; i++) first.set(i, `k${i}`);
+    expect([first.room, budget.left]).toEqual([12, 0]);
+    for (let i = 0; i < 5; i++) second.set(i, `k${i}`);
+    expect(second.room).toBe(4);
+    expect(second.size).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('BuiltKeys', () => {
   it('answers what `build` answers, from the memo or not', () => {
     const keys = new BuiltKeys((key) => userKey('ns', key), 4);
@@ -81,8 +126,8 @@ describe('BuiltKeys', () => {
 
 describe('HotKeys', () => {
   it('gives the same keys over a working set larger than its memo as over a small one', () => {
-    const small = new HotKeys('ns:m:Repo.find:', 4);
-    const large = new HotKeys('ns:m:Repo.find:', 100_000);
+    const small = new HotKeys('ns:m:Repo.find:', { limit: 4 });
+    const large = new HotKeys('ns:m:Repo.find:', { limit: 100_000 });
     for (let round = 0; round < 3; round++) {
       for (let id = 0; id < 50; id++) {
         expect(small.keyOf([id], 'find')).toBe(large.keyOf([id], 'find'));
@@ -90,6 +135,30 @@ describe('HotKeys', () => {
       }
     }
     expect(small.keyOf([-0], 'find')).not.toBe(small.keyOf([0], 'find'));
+  });
+
+  it("answers the guess set for the last call's argument, and none once it is unset or the argument is not kept", () => {
+    const keys = new HotKeys('ns:m:Repo.find:', { limit: 4, guesses: true });
+    const one = ['ns#', 'ns#user:1'];
+    keys.keyOf([1], 'find');
+    expect(keys.guess()).toBeUndefined();
+    keys.setGuess(one);
+    keys.keyOf([2], 'find');
+    expect(keys.guess()).toBeUndefined();
+    keys.keyOf([1], 'find');
+    expect(keys.guess()).toBe(one);
+    keys.setGuess(undefined);
+    expect(keys.guess()).toBeUndefined();
+    keys.keyOf([1], 'find');
+    keys.setGuess(one);
+    // Arguments the memos do not keep have no guess, and setting one for them is ignored.
+    for (const args of [[{ id: 1 }], [1, 2], [1.5], ['x'.repeat(64)]]) {
+      keys.keyOf(args, 'find');
+      keys.setGuess(one);
+      expect(keys.guess()).toBeUndefined();
+    }
+    keys.keyOf([1], 'find');
+    expect(keys.guess()).toBe(one);
   });
 });
 
@@ -375,34 +444,46 @@ describe('the hit path of a decorated method', () => {
     expect(loads).toBe(3);
   });
 
-  it('over more arguments than the memos hold, hits still skip the tags function and invalidations still reach them', async () => {
-    createCache({ store: memoryStore({ maxEntries: 20_000 }), namespace: 'hp', jitter: 0, setAsDefault: true });
-    const cache = getDefaultCache()!;
-    let tagCalls = 0;
-    let loads = 0;
-    class Repo {
-      @Cached({
-        tags: (id: number) => {
-          tagCalls++;
-          return [`user:${id}`];
-        },
-      })
-      async find(id: number): Promise<number> {
-        loads++;
-        return id;
+  it.each([
+    ['a store that declares its capacity: the memos grow to hold them', memoryStore({ maxEntries: 20_000 })],
+    [
+      'a store that declares none: the memos rest',
+      Object.assign(memoryStore({ maxEntries: 20_000 }), { capacity: undefined }),
+    ],
+  ])(
+    'over more arguments than a memo holds at first (%s), hits still skip the tags function and invalidations still reach them',
+    async (_, store) => {
+      createCache({ store, namespace: 'hp', jitter: 0, setAsDefault: true });
+      const cache = getDefaultCache()!;
+      let tagCalls = 0;
+      let loads = 0;
+      class Repo {
+        @Cached({
+          tags: (id: number) => {
+            tagCalls++;
+            return [`user:${id}`];
+          },
+        })
+        async find(id: number): Promise<number> {
+          loads++;
+          return id;
+        }
       }
-    }
-    const repo = new Repo();
-    const ids = 10_000; // more than a memo's 4,096: the memos rest
-    for (let id = 1; id <= ids; id++) await repo.find(id);
-    expect(loads).toBe(ids);
-    const callsAfterWarming = tagCalls;
-    for (let round = 0; round < 2; round++) for (let id = 1; id <= ids; id++) expect(await repo.find(id)).toBe(id);
-    expect(loads).toBe(ids);
-    expect(tagCalls).toBe(callsAfterWarming);
-    await cache.invalidateTags(['user:7777']);
-    for (let id = 1; id <= ids; id++) await repo.find(id);
-    expect(loads).toBe(ids + 1);
-    expect((await cache.getEntry(methodKey(Repo, 'find', 7777)))?.tags).toEqual(['user:7777']);
-  });
+      const repo = new Repo();
+      const ids = 10_000; // more than a memo's first 4,096
+      for (let id = 1; id <= ids; id++) await repo.find(id);
+      expect(loads).toBe(ids);
+      // With a capacity, the memo of all 10,000 ids (each its key and guess) took room from the budget.
+      expect(cache.memoBudget.total).toBe(store.capacity ?? 0);
+      if (store.capacity !== undefined) expect(cache.memoBudget.left).toBeLessThanOrEqual(20_000 - (ids - 4_096));
+      const callsAfterWarming = tagCalls;
+      for (let round = 0; round < 2; round++) for (let id = 1; id <= ids; id++) expect(await repo.find(id)).toBe(id);
+      expect(loads).toBe(ids);
+      expect(tagCalls).toBe(callsAfterWarming);
+      await cache.invalidateTags(['user:7777']);
+      for (let id = 1; id <= ids; id++) await repo.find(id);
+      expect(loads).toBe(ids + 1);
+      expect((await cache.getEntry(methodKey(Repo, 'find', 7777)))?.tags).toEqual(['user:7777']);
+    },
+  );
 });

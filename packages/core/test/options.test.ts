@@ -81,6 +81,17 @@ describe('createCache option validation', () => {
     expect(optionsError(make({ store, ttl: '2m' })).message).toMatch(/maxTtl/);
     expect(createCache({ store, ttl: '1m' }).options.ttlMs).toBe(60_000);
   });
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '100', null])(
+    'refuses a store whose capacity is %j, naming it; a whole number or none is taken',
+    (capacity) => {
+      const store = Object.assign(memoryStore(), { capacity });
+      expect(optionsError(make({ store })).message).toMatch(/the memory store's `capacity` must be a whole number/);
+      expect(createCache({ store: Object.assign(memoryStore(), { capacity: 0 }) }).memoBudget.total).toBe(0);
+      expect(createCache({ store: Object.assign(memoryStore(), { capacity: undefined }) }).memoBudget.total).toBe(0);
+      expect(createCache({ store: memoryStore({ maxEntries: 12_345 }) }).memoBudget.total).toBe(12_345);
+    },
+  );
 });
 
 describe('the default cache', () => {

@@ -356,6 +356,12 @@ describe('tiered: options', () => {
     expect(() => tiered(options as never)).toThrow(message);
   });
 
+  it("declares L1's capacity (what a call hits without building its key), and none when L1 declares none", () => {
+    expect(tiered({ l1: memoryStore({ maxEntries: 500 }), l2: l2(), bus: false }).capacity).toBe(500);
+    const l1 = Object.assign(memoryStore(), { capacity: undefined });
+    expect(tiered({ l1, l2: memoryStore({ serialize: true, maxEntries: 500 }), bus: false }).capacity).toBeUndefined();
+  });
+
   it('createCache refuses a serializer next to a tiered store: it belongs to tiered()', () => {
     const store = tiered({ l1: memoryStore(), l2: l2(), bus: false });
     expect(() =>

@@ -8,6 +8,7 @@ import {
   UNTOUCHED_TAG,
   type WriteOptions,
 } from '@cachewise/core/store';
+import { MAX_SLOTS } from './lru.js';
 import { type MemoryStoreOptions, type ResolvedMemoryOptions, resolveMemoryOptions } from './options.js';
 import { ByteSlots, type PayloadSlots, RecordSlots } from './slots.js';
 
@@ -20,6 +21,8 @@ class MemoryStore<P> {
   readonly name = 'memory';
   /** Whether caches on this store check that values would survive a byte store (option `checkValues`). */
   readonly checkValues: boolean;
+  /** Most entries held (`maxEntries`, or the LRU's own bound if lower): caches size their key memos by it. */
+  readonly capacity: number;
   readonly #options: ResolvedMemoryOptions;
   readonly #slots: PayloadSlots<P>;
   // Versions come from one counter, so a version is never reused, even after forgetting.
@@ -37,6 +40,7 @@ class MemoryStore<P> {
     this.#options = options;
     this.#slots = slots;
     this.checkValues = options.checkValues;
+    this.capacity = Math.min(options.maxEntries, MAX_SLOTS);
   }
 
   /** Entries held now (expired ones are dropped lazily). */
@@ -53,15 +57,29 @@ class MemoryStore<P> {
     return {
       record: this.#slots.get(key),
       tags: this.readTags(tags),
-      generation: this.#generations.get(key) ?? this.#generationFloor,
+      // Nothing deleted since the floor moved (the common case): no lookup.
+      generation: this.#generations.size === 0 ? this.#generationFloor : this.#generationOf(key),
     };
   }
 
   readTags(tags: readonly string[]): readonly TagState[] {
-    if (tags.length === 1) return [this.#tags.get(tags[0]!) ?? this.#tagFloor];
+    const known = this.#tags;
+    const floor = this.#tagFloor;
+    // No tag invalidated since the floor moved (the common case): every tag stands at the floor, no lookup.
+    if (known.size === 0) {
+      if (tags.length === 1) return [floor];
+      const states = new Array<TagState>(tags.length);
+      for (let i = 0; i < tags.length; i++) states[i] = floor;
+      return states;
+    }
+    if (tags.length === 1) return [known.get(tags[0]!) ?? floor];
     const states = new Array<TagState>(tags.length);
-    for (let i = 0; i < tags.length; i++) states[i] = this.#tags.get(tags[i]!) ?? this.#tagFloor;
+    for (let i = 0; i < tags.length; i++) states[i] = known.get(tags[i]!) ?? floor;
     return states;
+  }
+
+  #generationOf(key: string): number {
+    return this.#generations.get(key) ?? this.#generationFloor;
   }
 
   /** Versions come from one counter: whatever moves after this gets at least the next number. */
@@ -73,7 +91,7 @@ class MemoryStore<P> {
     if (options.generation === undefined) {
       // An explicit set: move the generation on, so no older load can overwrite it.
       this.#moveGenerations([key]);
-    } else if (options.generation !== (this.#generations.get(key) ?? this.#generationFloor)) {
+    } else if (options.generation !== this.#generationOf(key)) {
       return false;
     }
     this.#slots.put(key, payload, options.ttlMs);
@@ -136,6 +154,8 @@ export interface MemoryStoreProperties {
   readonly bytes: number;
   /** The `checkValues` option: caches on this store refuse values a byte store could not round-trip. */
   readonly checkValues: boolean;
+  /** Most entries held: `maxEntries` (at most 2^24, what one Map holds). */
+  readonly capacity: number;
 }
 
 /**

@@ -38,6 +38,12 @@ describe('memoryStore options', () => {
     expect(memoryStore({ checkValues: true, serialize: true }).checkValues).toBe(true);
   });
 
+  it('declares its capacity (maxEntries, at most 2^24 entries): caches size their key memos by it', () => {
+    expect(memoryStore().capacity).toBe(10_000);
+    expect(memoryStore({ maxEntries: 123 }).capacity).toBe(123);
+    expect(memoryStore({ maxEntries: 2 ** 31 - 1, serialize: true }).capacity).toBe(2 ** 24);
+  });
+
   it('refuses a non-boolean serialize, a non-function sizeOf and a clock without now()', () => {
     expect(refused({ serialize: 'yes' }).message).toMatch(/`serialize`/);
     expect(refused({ sizeOf: 64 }).message).toMatch(/`sizeOf`/);

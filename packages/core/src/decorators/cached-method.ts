@@ -1,7 +1,7 @@
 import type { Cache, CallPolicy, EntryRef } from '../cache.js';
 import { CacheOptionsError, KeyDerivationError } from '../errors.js';
 import { type FreshnessOptions, resolveFreshness } from '../freshness.js';
-import { BuiltKeys, HotKeys, isKeySegment, KeyMemo, MAX_MEMO_KEY_LENGTH, methodKeyPrefix, userKey } from '../keys.js';
+import { BuiltKeys, HotKeys, isKeySegment, KeyMemo, MAX_MEMO_KEY_LENGTH, methodKeyPrefix, userKeys } from '../keys.js';
 import { describeValue } from '../validate.js';
 import { type CacheSource, type ClassConfig, classConfig, classConfigsApplied, resolveCache } from './cache-config.js';
 import { type AnyMethod, findOwner } from './universal-decorator.js';
@@ -144,8 +144,8 @@ export class MethodRecord {
           }
         : undefined,
       namespaceTags: cache.tagIds(undefined, label),
-      keys: new HotKeys(methodKeyPrefix(cache.namespace, label)),
-      userKeys: new BuiltKeys((key) => userKey(cache.namespace, key)),
+      keys: new HotKeys(methodKeyPrefix(cache.namespace, label), { budget: cache.memoBudget, guesses: guessing }),
+      userKeys: new BuiltKeys(userKeys(cache.namespace)),
       singleTags: new KeyMemo(),
       staticTags: typeof tags === 'function' ? undefined : cache.tagIds([...classTags, ...tags], `${label}: \`tags\``),
       classTags,
@@ -171,9 +171,6 @@ export class MethodRecord {
   /** The tag ids of a call with `args`. */
   tagsOf(binding: Binding, self: unknown, args: unknown[]): readonly string[] {
     if (binding.staticTags !== undefined) return binding.staticTags;
-    // The memo entry of this call's key (keyOf ran just before). Whatever entry it is, the
-    // list it holds is the one for the tag it holds, checked below against this call's.
-    const hot = this.spec.key === undefined ? binding.keys.last : undefined;
     const fn = this.spec.tags as (...a: unknown[]) => readonly string[];
     const tags = args.length === 1 ? fn.call(self, args[0]) : fn.apply(self, args);
     if (!Array.isArray(tags)) {
@@ -184,20 +181,17 @@ export class MethodRecord {
     if (binding.classTags.length === 0) {
       const only: unknown = tags.length === 1 ? tags[0] : undefined;
       if (typeof only === 'string' && only.length > 0 && only.length <= MAX_MEMO_KEY_LENGTH) {
-        if (hot !== undefined && hot.tag === only) return hot.tagIds!;
         let ids = binding.singleTags.get(only);
         if (ids === undefined) {
           ids = binding.cache.tagIds(tags, `${binding.policy.label}: the \`tags\` function's result`);
           binding.singleTags.set(only, ids);
         }
-        if (hot !== undefined) {
-          hot.tag = only;
-          hot.tagIds = ids;
-        }
+        // The guess of this call's argument (keyOf ran just before): its next hit reads with it.
+        if (binding.guess !== undefined) binding.keys.setGuess(ids);
         return ids;
       }
       // Not one tag: no guess for this argument's next hit.
-      if (hot !== undefined) hot.tagIds = undefined;
+      if (binding.guess !== undefined) binding.keys.setGuess(undefined);
       return binding.cache.tagIds(tags, `${binding.policy.label}: the \`tags\` function's result`);
     }
     return binding.cache.tagIds(
@@ -259,10 +253,8 @@ export function cachedWrapper(record: MethodRecord, original: AnyMethod): AnyMet
       const key = record.keyOf(binding, this, args);
       // A hit with the tag ids this argument's tags function gave last: no need to call it.
       if (binding.guess !== undefined) {
-        const hot = binding.keys.last;
-        if (hot !== undefined && hot.tagIds !== undefined) {
-          return binding.cache.call(key, hot.tagIds, binding.guess, original, this, args);
-        }
+        const guessed = binding.keys.guess();
+        if (guessed !== undefined) return binding.cache.call(key, guessed, binding.guess, original, this, args);
         // No guess for this argument (over a working set larger than the memos, say): on a
         // store that answers at once, read with the namespace's tag alone; a hit then reads
         // its entry's own tags, still without calling the function.
