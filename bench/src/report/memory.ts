@@ -31,6 +31,7 @@ const SIZE_ROWS: Readonly<Record<string, { label?: string; keys: string }>> = {
   },
   'cachewise-cached': { keys: '`bench:m:Repo.findById:n<id>` (built by `@Cached`)' },
   'cachewise-cached-key': { keys: "`bench:k:user:<id>` (the key function's `user:<id>` under the namespace)" },
+  'cachewise-cached-tags': { keys: '`bench:m:Repo.findById:n<id>`, and a tag `user:<id>` each' },
 };
 
 /** Bytes per entry over the values alone, median of same-round differences. */

@@ -58,7 +58,7 @@ export interface Scenario {
   measure(peer: Peer<unknown>, params: Params, peerId: string): Promise<Record<string, unknown>>;
 }
 
-const memoryHitPeers = {
+export const memoryHitPeers = {
   'raw-map': () => import('./memory-hit/raw-map.js'),
   'lru-cache': () => import('./memory-hit/lru-cache.js'),
   'cachewise-cached': () => import('./memory-hit/cachewise-cached.js'),
@@ -97,6 +97,7 @@ export const scenarios: readonly Scenario[] = [
       'lru-cache-namespaced': () => import('./memory-size/lru-cache-namespaced.js'),
       'cachewise-cached': memoryHitPeers['cachewise-cached'],
       'cachewise-cached-key': memoryHitPeers['cachewise-cached-key'],
+      'cachewise-cached-tags': memoryHitPeers['cachewise-cached-tags'],
     },
     params: { entries: 100_000 } satisfies MemorySizeParams,
     variants: [{}],
