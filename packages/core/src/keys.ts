@@ -9,7 +9,7 @@ export { encodeArgs, hash, MAX_ARGS_KEY_LENGTH, MAX_KEY_DEPTH } from './key-args
  * - `m:<Class>.<method>:<args>` for a cached method's entry under its default key;
  * - `k:<key>` for a key the user chose (`cache.get/set/wrap`, `@Cached({ key })`);
  * - `e:<JSON string>` for a user key that is not well-formed UTF-16 (a lone surrogate),
- *   and `n:<JSON string>:<args>` for such a method label (see `userKey`).
+ *   and `n:<JSON string>:<args>` for such a method label (see `userKeys`).
  * The namespace and the class/method names are validated to hold no `:`; arguments come
  * last and are encoded with type markers and JSON string escaping, so no argument value
  * can produce another method's, namespace's or tag's key.
@@ -103,11 +103,6 @@ export class KeyMemo<K = string, V = string> {
     this.#built.set(key, built);
   }
 
-  /** Forgets `key` (a value that no longer holds). */
-  delete(key: K): void {
-    this.#built.delete(key);
-  }
-
   /** Keys held now. */
   get size(): number {
     return this.#built.size;
@@ -198,11 +193,6 @@ export class HotKeys {
   setGuess(tagIds: readonly string[] | undefined): void {
     if (this.#last !== undefined) this.#last.tagIds = tagIds;
   }
-
-  /** Calls the memo holds now. */
-  get size(): number {
-    return this.#keys.size;
-  }
 }
 
 /**
@@ -268,9 +258,7 @@ const isWellFormed = (text: string): boolean => (text as { isWellFormed(): boole
 /** Storage key prefix for a method's default key; the encoded arguments follow. */
 export const methodKeyPrefix = (namespace: string, label: string): string =>
   isWellFormed(label) ? `${namespace}:m:${label}:` : `${namespace}:n:${JSON.stringify(label)}:`;
-/** Storage key for a user-chosen key. */
-export const userKey = (namespace: string, key: string): string => userKeys(namespace)(key);
-/** {@link userKey} for one namespace, its prefix built once (a key function's every call builds a key). */
+/** Storage keys for user-chosen keys of one namespace, the prefix built once (a key function's every call builds a key). */
 export function userKeys(namespace: string): (key: string) => string {
   const prefix = `${namespace}:k:`;
   return (key) => (isWellFormed(key) ? flat(prefix, key) : `${namespace}:e:${JSON.stringify(key)}`);

@@ -2,11 +2,29 @@ import 'reflect-metadata';
 import { type Cache, Cached, createCache, getDefaultCache, methodKey, setDefaultCache } from '@cachewise/core';
 import { memoryStore } from '@cachewise/memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, MemoBudget, REST_FACTOR, userKey } from '../src/keys.js';
+import { BuiltKeys, HotKeys, KeyMemo, MAX_MEMO_KEY_LENGTH, MemoBudget, REST_FACTOR, userKeys } from '../src/keys.js';
 
 // What the hit path keeps between calls (memos of built keys, shared version arrays) is
 // bounded and never changes which entry a call reads. The speed itself is measured by
 // bench/ (docs/benchmarks.md), never here.
+
+/** A repository whose `find(id)` is cached with the tag `user:<id>`, counting its loads and its tags function's calls. */
+function countingTaggedRepo() {
+  const counts = { loads: 0, tagCalls: 0 };
+  class Repo {
+    @Cached({
+      tags: (id: number) => {
+        counts.tagCalls++;
+        return [`user:${id}`];
+      },
+    })
+    async find(id: number): Promise<number> {
+      counts.loads++;
+      return id;
+    }
+  }
+  return { Repo, repo: new Repo(), counts };
+}
 
 describe('KeyMemo', () => {
   it('holds 4,096 keys by default and rests for 32,768 lookups (docs/benchmarks.md)', () => {
@@ -107,16 +125,16 @@ describe('KeyMemo with a budget', () => {
 
 describe('BuiltKeys', () => {
   it('answers what `build` answers, from the memo or not', () => {
-    const keys = new BuiltKeys((key) => userKey('ns', key), 4);
+    const keys = new BuiltKeys(userKeys('ns'), 4);
     const inputs = ['a', 'b', 'a\ud800', 'a\ufffd', 'c', 'd', 'e', 'a', 'x'.repeat(MAX_MEMO_KEY_LENGTH + 1)];
     for (let round = 0; round < 3; round++) {
-      for (const input of inputs) expect(keys.of(input)).toBe(userKey('ns', input));
+      for (const input of inputs) expect(keys.of(input)).toBe(userKeys('ns')(input));
     }
     expect(keys.size).toBeLessThanOrEqual(4);
   });
 
   it('does not keep long strings', () => {
-    const keys = new BuiltKeys((key) => userKey('ns', key));
+    const keys = new BuiltKeys(userKeys('ns'));
     keys.of('x'.repeat(MAX_MEMO_KEY_LENGTH + 1));
     expect(keys.size).toBe(0);
     keys.of('x'.repeat(MAX_MEMO_KEY_LENGTH));
@@ -361,28 +379,14 @@ describe('the hit path of a decorated method', () => {
   it('a hit does not call the tags function once it has run for that argument; a load does', async () => {
     createCache({ store: memoryStore(), namespace: 'hp', jitter: 0, setAsDefault: true });
     const cache = getDefaultCache()!;
-    let tagCalls = 0;
-    let loads = 0;
-    class Repo {
-      @Cached({
-        tags: (id: number) => {
-          tagCalls++;
-          return [`user:${id}`];
-        },
-      })
-      async find(id: number): Promise<number> {
-        loads++;
-        return id;
-      }
-    }
-    const repo = new Repo();
+    const { repo, counts } = countingTaggedRepo();
     await repo.find(1);
-    expect([loads, tagCalls]).toEqual([1, 1]);
+    expect([counts.loads, counts.tagCalls]).toEqual([1, 1]);
     for (let i = 0; i < 5; i++) expect(await repo.find(1)).toBe(1);
-    expect([loads, tagCalls]).toEqual([1, 1]);
+    expect([counts.loads, counts.tagCalls]).toEqual([1, 1]);
     await cache.invalidateTags(['user:1']);
     await repo.find(1); // a miss: the function runs for the entry it writes
-    expect([loads, tagCalls]).toEqual([2, 2]);
+    expect([counts.loads, counts.tagCalls]).toEqual([2, 2]);
   });
 
   it('a tags function that throws rejects a call that loads, not a hit', async () => {
@@ -455,34 +459,20 @@ describe('the hit path of a decorated method', () => {
     async (_, store) => {
       createCache({ store, namespace: 'hp', jitter: 0, setAsDefault: true });
       const cache = getDefaultCache()!;
-      let tagCalls = 0;
-      let loads = 0;
-      class Repo {
-        @Cached({
-          tags: (id: number) => {
-            tagCalls++;
-            return [`user:${id}`];
-          },
-        })
-        async find(id: number): Promise<number> {
-          loads++;
-          return id;
-        }
-      }
-      const repo = new Repo();
+      const { Repo, repo, counts } = countingTaggedRepo();
       const ids = 10_000; // more than a memo's first 4,096
       for (let id = 1; id <= ids; id++) await repo.find(id);
-      expect(loads).toBe(ids);
+      expect(counts.loads).toBe(ids);
       // With a capacity, the memo of all 10,000 ids (each its key and guess) took room from the budget.
       expect(cache.memoBudget.total).toBe(store.capacity ?? 0);
       if (store.capacity !== undefined) expect(cache.memoBudget.left).toBeLessThanOrEqual(20_000 - (ids - 4_096));
-      const callsAfterWarming = tagCalls;
+      const callsAfterWarming = counts.tagCalls;
       for (let round = 0; round < 2; round++) for (let id = 1; id <= ids; id++) expect(await repo.find(id)).toBe(id);
-      expect(loads).toBe(ids);
-      expect(tagCalls).toBe(callsAfterWarming);
+      expect(counts.loads).toBe(ids);
+      expect(counts.tagCalls).toBe(callsAfterWarming);
       await cache.invalidateTags(['user:7777']);
       for (let id = 1; id <= ids; id++) await repo.find(id);
-      expect(loads).toBe(ids + 1);
+      expect(counts.loads).toBe(ids + 1);
       expect((await cache.getEntry(methodKey(Repo, 'find', 7777)))?.tags).toEqual(['user:7777']);
     },
   );

@@ -66,15 +66,10 @@ class MemoryStore<P> {
     const known = this.#tags;
     const floor = this.#tagFloor;
     // No tag invalidated since the floor moved (the common case): every tag stands at the floor, no lookup.
-    if (known.size === 0) {
-      if (tags.length === 1) return [floor];
-      const states = new Array<TagState>(tags.length);
-      for (let i = 0; i < tags.length; i++) states[i] = floor;
-      return states;
-    }
-    if (tags.length === 1) return [known.get(tags[0]!) ?? floor];
+    const none = known.size === 0;
+    if (tags.length === 1) return [none ? floor : (known.get(tags[0]!) ?? floor)];
     const states = new Array<TagState>(tags.length);
-    for (let i = 0; i < tags.length; i++) states[i] = known.get(tags[i]!) ?? floor;
+    for (let i = 0; i < tags.length; i++) states[i] = none ? floor : (known.get(tags[i]!) ?? floor);
     return states;
   }
 
